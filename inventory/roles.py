@@ -1,0 +1,83 @@
+"""Staff roles, kept as Django groups, and the permissions each one carries.
+
+A data migration creates the groups; ``sync_roles`` can be run again after
+permissions are added.
+"""
+
+COUNTER_STAFF = "Counter staff"
+WAREHOUSE_CLERK = "Warehouse clerk"
+SERVICE_TECHNICIAN = "Service technician"
+MANAGER = "Manager"
+
+_VIEW_CATALOG = [
+    "inventory.view_party",
+    "inventory.view_product",
+    "inventory.view_location",
+    "inventory.view_category",
+    "inventory.view_stocklevel",
+    "units.view_unit",
+    "units.view_receipt",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    COUNTER_STAFF: [
+        *_VIEW_CATALOG,
+        "inventory.add_party",
+        "inventory.change_party",
+        "units.print_labels",
+    ],
+    WAREHOUSE_CLERK: [
+        *_VIEW_CATALOG,
+        "units.add_unit",
+        "units.receive_units",
+        "units.correct_units",
+        "units.print_labels",
+        "units.import_units",
+        "units.add_receipt",
+        "inventory.add_product",
+        "inventory.change_product",
+        "inventory.change_stocklevel",
+    ],
+    SERVICE_TECHNICIAN: [*_VIEW_CATALOG, "units.print_labels"],
+    MANAGER: [
+        *_VIEW_CATALOG,
+        "inventory.add_party",
+        "inventory.change_party",
+        "inventory.add_product",
+        "inventory.change_product",
+        "inventory.add_location",
+        "inventory.change_location",
+        "inventory.add_category",
+        "inventory.change_category",
+        "inventory.change_stocklevel",
+        "units.add_unit",
+        "units.change_unit",
+        "units.receive_units",
+        "units.correct_units",
+        "units.print_labels",
+        "units.import_units",
+        "units.add_receipt",
+    ],
+}
+
+
+def sync_roles(apps=None) -> None:
+    """Create the role groups and give each exactly its listed permissions."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    # Permissions are normally created after all migrations; the groups need them now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

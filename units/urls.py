@@ -1,0 +1,27 @@
+from django.urls import path
+
+from units.views import corrections, importing, labels, lookup, receiving
+
+app_name = "units"
+
+urlpatterns = [
+    # Finding and viewing units.
+    path("", lookup.unit_list, name="unit-list"),
+    path("scan/", lookup.scan, name="scan"),
+    path("<int:pk>/", lookup.unit_detail, name="unit-detail"),
+    # Corrections.
+    path("<int:pk>/change-product/", corrections.change_product, name="unit-change-product"),
+    path("<int:pk>/mark-damaged/", corrections.mark_damaged, name="unit-mark-damaged"),
+    path("<int:pk>/change-status/", corrections.change_status, name="unit-change-status"),
+    # Receiving and in-house serials.
+    path("receipts/", receiving.receipt_list, name="receipt-list"),
+    path("receipts/new/", receiving.receipt_create, name="receipt-create"),
+    path("receipts/check-serial/", receiving.check_serial, name="receipt-check-serial"),
+    path("receipts/<int:pk>/", receiving.receipt_detail, name="receipt-detail"),
+    path("in-house/", receiving.in_house_create, name="in-house-create"),
+    # Labels.
+    path("labels/", labels.label_form, name="labels"),
+    path("labels/print/", labels.label_print, name="labels-print"),
+    # Import.
+    path("import/", importing.import_upload, name="import"),
+]
