@@ -44,7 +44,8 @@ def serial_scope(product: Product) -> str:
     return f"p{product.pk}"
 
 
-def _set_serial(unit: Unit, serial: str) -> None:
+def assign_serial(unit: Unit, serial: str) -> None:
+    """Set serial and its derived key, sort key and uniqueness scope (product must be set)."""
     unit.serial = serial
     unit.serial_key = serial_key(serial)
     unit.serial_sort = serial_sort_key(serial)
@@ -227,7 +228,7 @@ def receipt_create(
                     received_on=received_on,
                     lot=lot,
                 )
-                _set_serial(unit, serial)
+                assign_serial(unit, serial)
                 units.append(unit)
             bulk_create_with_history(
                 units,
@@ -276,7 +277,7 @@ def unit_register(
         lot=lot,
         notes=notes,
     )
-    _set_serial(unit, normalize_serial(serial))
+    assign_serial(unit, normalize_serial(serial))
     try:
         with transaction.atomic():
             _save(unit, actor=actor, reason=reason)
@@ -349,7 +350,7 @@ def in_house_units_create(
                 received_on=today,
                 in_house_tag=tag,
             )
-            _set_serial(unit, tag)
+            assign_serial(unit, tag)
             units.append(unit)
         try:
             with transaction.atomic():
@@ -433,7 +434,7 @@ def unit_change_product(
             )
         old = current.product.model_number
         current.product = product
-        _set_serial(current, current.serial)
+        assign_serial(current, current.serial)
         try:
             with transaction.atomic():
                 _save(current, actor=actor, reason=f"Product corrected from {old}: {reason}")
