@@ -18,6 +18,11 @@ def gs1_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+def normalize_gtin(raw: str) -> str:
+    """Remove the spaces and hyphens that packages print between digit groups."""
+    return "".join(raw.split()).replace("-", "")
+
+
 def gtin_problem(value: str) -> str | None:
     """Return why value is not a valid GTIN-8/12/13/14, or None when it is."""
     if not value.isascii() or not value.isdigit():

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from inventory.identifiers import gtin_problem
+from inventory.identifiers import gtin_problem, normalize_gtin
 
 
 class Party(models.Model):
@@ -107,7 +107,7 @@ class Product(models.Model):
         limit_choices_to={"is_manufacturer": True},
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
-    gtin = models.CharField("GTIN", max_length=14, blank=True)
+    gtin = models.CharField("GTIN", max_length=32, blank=True)
     is_serialized = models.BooleanField(default=True)
     #: Default warranty from the sale date, in calendar months.
     warranty_parts_months = models.PositiveSmallIntegerField(default=12)
@@ -136,7 +136,7 @@ class Product(models.Model):
         return f"{self.name} ({self.model_number})"
 
     def clean(self) -> None:
-        self.gtin = self.gtin.strip()
+        self.gtin = normalize_gtin(self.gtin)
         if self.gtin:
             problem = gtin_problem(self.gtin)
             if problem:

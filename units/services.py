@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from inventory.identifiers import check_vin
 from inventory.models import InHouseSerialSequence, Location, Party, Product
 from units import workflow
 from units.models import Condition, Purpose, Receipt, Status, Unit
@@ -272,7 +273,7 @@ def unit_register(
         owner=owner,
         supplier=supplier,
         received_on=received_on,
-        vin=vin or None,
+        vin=clean_vin(vin)[0],
         in_house_tag=in_house_tag,
         lot=lot,
         notes=notes,
@@ -285,6 +286,21 @@ def unit_register(
         _raise_existing(product, [unit.serial])
         raise
     return unit
+
+
+def clean_vin(raw: str | None) -> tuple[str | None, str | None]:
+    """Return the upper-case VIN (or None when blank) and a warning, if any.
+
+    Raises ValidationError for a VIN of the wrong length or alphabet, and for a
+    wrong check digit on a North American VIN; elsewhere the check digit is
+    optional, so a mismatch there is only a warning.
+    """
+    if raw is None or not str(raw).strip():
+        return None, None
+    result = check_vin(str(raw))
+    if result.error:
+        raise ValidationError(result.error, code="invalid_vin")
+    return result.vin, result.warning
 
 
 # --- In-house serials --------------------------------------------------------

@@ -1,16 +1,105 @@
-"""Placeholder views; replaced by the real pages."""
+"""Finding units: the scan box, the unit list and the unit page."""
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from units import workflow
+from units.forms.lookup import AsOfForm, ChangeProductForm, StatusChangeForm, UnitFilterForm
+from units.models import Unit
+from units.selectors import (
+    DEFAULT_SORT,
+    page_without_count,
+    unit_as_of,
+    unit_list as select_units,
+    unit_lookup,
+    unit_search,
+    unit_timeline,
+)
+
+PER_PAGE = 50
 
 
-def unit_list(request):
-    return HttpResponse("Not built yet.", status=501)
-
-
+@permission_required("units.view_unit", raise_exception=True)
 def scan(request):
-    return HttpResponse("Not built yet.", status=501)
+    """Open the unit whose serial, VIN or tag was scanned; else list matches."""
+    raw = request.GET.get("q", "")
+    context = {"query": raw.strip(), "exact": [], "partial": []}
+    if not raw.strip():
+        return render(request, "units/scan_results.html", context)
+    try:
+        exact = unit_lookup(raw)
+        if len(exact) == 1:
+            return redirect(exact[0])
+        context["exact"] = exact
+        if not exact:
+            context["partial"] = unit_search(raw)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return render(request, "units/scan_results.html", context, status=400)
+    return render(request, "units/scan_results.html", context)
 
 
+@permission_required("units.view_unit", raise_exception=True)
+def unit_list(request):
+    form = UnitFilterForm(request.GET or None)
+    filters, sort, page = {}, DEFAULT_SORT, 1
+    if form.is_bound and form.is_valid():
+        filters = form.cleaned_data
+        sort = filters.get("sort") or DEFAULT_SORT
+        page = filters.get("page") or 1
+    units, has_next = page_without_count(
+        select_units(filters=filters, sort=sort), page=page, per_page=PER_PAGE
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "units/unit_list.html",
+        {
+            "form": form,
+            "units": units,
+            "page": page,
+            "has_next": has_next,
+            "sort": sort,
+            "base_query": query.urlencode(),
+            "sort_query": _without(request.GET, "sort", "page"),
+        },
+    )
+
+
+def _without(params, *names: str) -> str:
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@permission_required("units.view_unit", raise_exception=True)
 def unit_detail(request, pk: int):
-    return HttpResponse("Not built yet.", status=501)
-
+    unit = get_object_or_404(
+        Unit.objects.select_related(
+            "product", "product__manufacturer", "product__category", "location", "owner",
+            "supplier", "receipt",
+        ),
+        pk=pk,
+    )
+    timeline, more = unit_timeline(unit, limit=int(request.GET.get("all") and 10_000 or 100))
+    as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
+    past = None
+    if as_of_form.is_bound and as_of_form.is_valid():
+        past = unit_as_of(unit, as_of_form.cleaned_data["as_of"])
+    return render(
+        request,
+        "units/unit_detail.html",
+        {
+            "unit": unit,
+            "timeline": timeline,
+            "more_history": more,
+            "as_of_form": as_of_form,
+            "past": past,
+            "status_form": StatusChangeForm(unit=unit) if workflow.allowed_next(unit.status) else None,
+            "product_form": ChangeProductForm(unit=unit),
+        },
+    )
