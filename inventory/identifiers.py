@@ -80,7 +80,10 @@ def check_vin(raw: str) -> VinCheck:
     if bad:
         return VinCheck(
             vin,
-            error=f"VIN {vin!r} contains {', '.join(bad)}; VINs use 0-9 and A-Z without I, O and Q.",
+            error=(
+                f"VIN {vin!r} contains {', '.join(bad)}; "
+                "VINs use 0-9 and A-Z without I, O and Q."
+            ),
         )
     expected = vin_check_character(vin)
     if vin[8] == expected:

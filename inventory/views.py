@@ -10,11 +10,11 @@ from units.models import Receipt, Status, Unit
 
 
 def dashboard(request):
-    counts = dict(
-        Unit.objects.values_list("status").annotate(n=Count("id")).order_by()
-    )
+    counts = dict(Unit.objects.values_list("status").annotate(n=Count("id")).order_by())
     context = {
-        "status_counts": [(Status(code).label, code, counts.get(code, 0)) for code in Status.values],
+        "status_counts": [
+            (Status(code).label, code, counts.get(code, 0)) for code in Status.values
+        ],
         "recent_receipts": Receipt.objects.select_related("supplier", "product", "location")[:8],
     }
     return render(request, "inventory/dashboard.html", context)
@@ -38,9 +38,7 @@ def product_detail(request, pk: int):
     counts = (
         Unit.objects.filter(product=product).values("status").annotate(n=Count("id")).order_by()
     )
-    return render(
-        request, "inventory/product_detail.html", {"product": product, "counts": counts}
-    )
+    return render(request, "inventory/product_detail.html", {"product": product, "counts": counts})
 
 
 @permission_required("inventory.view_party", raise_exception=True)

@@ -27,7 +27,9 @@ def main(base: str) -> None:
     form = urllib.parse.urlencode(
         {"username": "manager", "password": "demo-manager", "csrfmiddlewaretoken": token}
     ).encode()
-    request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"})
+    request = urllib.request.Request(
+        f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"}
+    )
     dashboard = opener.open(request, timeout=30).read().decode()
     if "Dashboard" not in dashboard:
         sys.exit("Signing in as the demo manager did not reach the dashboard.")

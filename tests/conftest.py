@@ -7,7 +7,9 @@ from inventory import roles
 from tests import factories
 
 #: Real-world sample files live beside the repository; CI has a copy.
-SHARED_DATA = Path(os.environ.get("SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 def shared_file(*parts: str) -> Path:

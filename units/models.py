@@ -41,7 +41,10 @@ class Receipt(models.Model):
     """One delivery of a product from a supplier, filled with scanned serials."""
 
     supplier = models.ForeignKey(
-        Party, on_delete=models.PROTECT, related_name="receipts", limit_choices_to={"is_supplier": True}
+        Party,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        limit_choices_to={"is_supplier": True},
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="receipts")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="receipts")

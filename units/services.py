@@ -34,7 +34,7 @@ class UnitError(Exception):
     """A business rule rejected a change to a unit; the message is shown to the user."""
 
 
-class TransitionNotAllowed(UnitError):
+class TransitionNotAllowedError(UnitError):
     pass
 
 
@@ -79,7 +79,9 @@ def parse_serial_list(text: str) -> list[str]:
     return [part for part in _LIST_SEPARATORS.split(text or "") if part.strip()]
 
 
-def serial_range(*, prefix: str, first: int, count: int, width: int = 0, suffix: str = "") -> list[str]:
+def serial_range(
+    *, prefix: str, first: int, count: int, width: int = 0, suffix: str = ""
+) -> list[str]:
     """Return ``count`` serials counting up from ``first``, zero-padded to ``width`` digits.
 
     Raises ValidationError when the count is out of bounds or a number would
@@ -412,7 +414,7 @@ def unit_change_status(
         if current.status == status and not changes:
             return current
         if current.status != status and not workflow.is_allowed(current.status, status):
-            raise TransitionNotAllowed(
+            raise TransitionNotAllowedError(
                 f"Unit {current.serial} cannot move from {current.get_status_display()} to "
                 f"{Status(status).label}."
             )
@@ -476,7 +478,7 @@ def units_bulk_change_status(
         ]
         if refused:
             names = ", ".join(f"{u.serial} ({u.get_status_display()})" for u in refused[:20])
-            raise TransitionNotAllowed(
+            raise TransitionNotAllowedError(
                 f"{len(refused)} units cannot move to {Status(status).label}: {names}."
             )
         changed = [u for u in locked if u.status != status]

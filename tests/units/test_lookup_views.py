@@ -90,7 +90,9 @@ def test_unit_list_query_count_is_fixed(clerk_client, units, django_assert_max_n
 
 
 def test_unit_detail_shows_history_with_user_and_reason(clerk_client, clerk, units):
-    unit = services.unit_mark_damaged(unit=units.get(serial="SN-1"), actor=clerk, reason="Cracked door")
+    unit = services.unit_mark_damaged(
+        unit=units.get(serial="SN-1"), actor=clerk, reason="Cracked door"
+    )
     body = clerk_client.get(unit.get_absolute_url()).content.decode()
     assert "Cracked door" in body
     assert "Status: In stock → Damaged" in body
@@ -112,11 +114,17 @@ def test_unit_detail_shows_state_as_of_a_past_date(clerk_client, clerk, units):
     assert response.context["past"] is None
 
 
-def test_unit_detail_query_count_is_fixed(clerk_client, clerk, units, django_assert_max_num_queries):
+def test_unit_detail_query_count_is_fixed(
+    clerk_client, clerk, units, django_assert_max_num_queries
+):
     unit = units.get(serial="SN-1")
     for n in range(5):
-        services.unit_change_status(unit=unit, status=Status.ON_HOLD, actor=clerk, reason=f"Hold {n}")
-        services.unit_change_status(unit=unit, status=Status.IN_STOCK, actor=clerk, reason=f"Free {n}")
+        services.unit_change_status(
+            unit=unit, status=Status.ON_HOLD, actor=clerk, reason=f"Hold {n}"
+        )
+        services.unit_change_status(
+            unit=unit, status=Status.IN_STOCK, actor=clerk, reason=f"Free {n}"
+        )
     with django_assert_max_num_queries(12):
         clerk_client.get(unit.get_absolute_url())
 

@@ -62,7 +62,8 @@ def mark_damaged(request, pk: int):
         _report(request, error)
     else:
         messages.success(
-            request, f"Unit {unit.serial} marked {Status.DAMAGED.label.lower()}; it is no longer for sale."
+            request,
+            f"Unit {unit.serial} marked {Status.DAMAGED.label.lower()}; it is no longer for sale.",
         )
     return redirect(unit)
 

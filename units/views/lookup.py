@@ -12,10 +12,12 @@ from units.selectors import (
     DEFAULT_SORT,
     page_without_count,
     unit_as_of,
-    unit_list as select_units,
     unit_lookup,
     unit_search,
     unit_timeline,
+)
+from units.selectors import (
+    unit_list as select_units,
 )
 
 PER_PAGE = 50
@@ -80,12 +82,17 @@ def _without(params, *names: str) -> str:
 def unit_detail(request, pk: int):
     unit = get_object_or_404(
         Unit.objects.select_related(
-            "product", "product__manufacturer", "product__category", "location", "owner",
-            "supplier", "receipt",
+            "product",
+            "product__manufacturer",
+            "product__category",
+            "location",
+            "owner",
+            "supplier",
+            "receipt",
         ),
         pk=pk,
     )
-    timeline, more = unit_timeline(unit, limit=int(request.GET.get("all") and 10_000 or 100))
+    timeline, more = unit_timeline(unit, limit=int((request.GET.get("all") and 10_000) or 100))
     as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
     past = None
     if as_of_form.is_bound and as_of_form.is_valid():
@@ -99,7 +106,9 @@ def unit_detail(request, pk: int):
             "more_history": more,
             "as_of_form": as_of_form,
             "past": past,
-            "status_form": StatusChangeForm(unit=unit) if workflow.allowed_next(unit.status) else None,
+            "status_form": StatusChangeForm(unit=unit)
+            if workflow.allowed_next(unit.status)
+            else None,
             "product_form": ChangeProductForm(unit=unit),
         },
     )
