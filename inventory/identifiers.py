@@ -81,8 +81,7 @@ def check_vin(raw: str) -> VinCheck:
         return VinCheck(
             vin,
             error=(
-                f"VIN {vin!r} contains {', '.join(bad)}; "
-                "VINs use 0-9 and A-Z without I, O and Q."
+                f"VIN {vin!r} contains {', '.join(bad)}; VINs use 0-9 and A-Z without I, O and Q."
             ),
         )
     expected = vin_check_character(vin)

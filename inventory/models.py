@@ -109,6 +109,8 @@ class Product(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     gtin = models.CharField("GTIN", max_length=32, blank=True)
     is_serialized = models.BooleanField(default=True)
+    #: Default selling price offered at the counter; the sale records the real price.
+    list_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     #: Default warranty from the sale date, in calendar months.
     warranty_parts_months = models.PositiveSmallIntegerField(default=12)
     warranty_labour_months = models.PositiveSmallIntegerField(default=12)

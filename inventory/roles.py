@@ -17,15 +17,18 @@ _VIEW_CATALOG = [
     "inventory.view_stocklevel",
     "units.view_unit",
     "units.view_receipt",
+    "units.view_sale",
+]
+_COUNTER = [
+    "inventory.add_party",
+    "inventory.change_party",
+    "units.sell_units",
+    "units.transfer_units",
+    "units.intake_units",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    COUNTER_STAFF: [
-        *_VIEW_CATALOG,
-        "inventory.add_party",
-        "inventory.change_party",
-        "units.print_labels",
-    ],
+    COUNTER_STAFF: [*_VIEW_CATALOG, *_COUNTER, "units.print_labels"],
     WAREHOUSE_CLERK: [
         *_VIEW_CATALOG,
         "units.add_unit",
@@ -41,8 +44,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SERVICE_TECHNICIAN: [*_VIEW_CATALOG, "units.print_labels"],
     MANAGER: [
         *_VIEW_CATALOG,
-        "inventory.add_party",
-        "inventory.change_party",
+        *_COUNTER,
+        "units.override_return",
         "inventory.add_product",
         "inventory.change_product",
         "inventory.add_location",

@@ -53,7 +53,11 @@ def assign_serial(unit: Unit, serial: str) -> None:
     unit.serial_scope = serial_scope(unit.product)
 
 
-def _save(unit: Unit, *, actor: AbstractBaseUser | None, reason: str) -> None:
+def unit_save(unit: Unit, *, actor: AbstractBaseUser | None, reason: str) -> None:
+    """Save a unit with a history record naming ``actor`` and ``reason``.
+
+    For changes other than status; callers hold the row lock and the transaction.
+    """
     unit._history_user = actor
     unit._change_reason = reason
     unit.save()
@@ -159,6 +163,16 @@ def existing_serials(product: Product, serials: Sequence[str]) -> list[str]:
         )
     )
     return [s for s in serials if serial_key(s) in found]
+
+
+def existing_units(product: Product, serials: Sequence[str]) -> list[Unit]:
+    """Return the units with these serials in product's uniqueness scope (serials normalised here)."""
+    keys = [serial_key(normalize_serial(s)) for s in serials]
+    return list(
+        Unit.objects.filter(serial_scope=serial_scope(product), serial_key__in=keys).select_related(
+            "product", "owner"
+        )
+    )
 
 
 def _raise_existing(product: Product, serials: Sequence[str]) -> None:
@@ -283,7 +297,7 @@ def unit_register(
     assign_serial(unit, normalize_serial(serial))
     try:
         with transaction.atomic():
-            _save(unit, actor=actor, reason=reason)
+            unit_save(unit, actor=actor, reason=reason)
     except IntegrityError:
         _raise_existing(product, [unit.serial])
         raise
@@ -421,7 +435,7 @@ def unit_change_status(
         current.status = status
         for field, value in changes.items():
             setattr(current, field, value)
-        _save(current, actor=actor, reason=reason)
+        unit_save(current, actor=actor, reason=reason)
     logger.info("Unit %s: status %s (%s)", current.pk, status, reason)
     return current
 
@@ -455,7 +469,7 @@ def unit_change_product(
         assign_serial(current, current.serial)
         try:
             with transaction.atomic():
-                _save(current, actor=actor, reason=f"Product corrected from {old}: {reason}")
+                unit_save(current, actor=actor, reason=f"Product corrected from {old}: {reason}")
         except IntegrityError:
             _raise_existing(product, [current.serial])
             raise
