@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("catalog/", include("inventory.catalog_urls")),
     path("units/", include("units.urls")),
+    path("service/", include("service.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ class Status(models.TextChoices):
     RENTED = "rented", "Rented out"
     INTERNAL_USE = "internal_use", "In internal use"
     CUSTOMER_OWNED = "customer_owned", "Customer-owned"
+    INSTALLED = "installed", "Installed as a part"
     RETURNED_TO_SUPPLIER = "returned_to_supplier", "Returned to supplier"
     DISPOSED = "disposed", "Disposed"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import corrections, importing, labels, lookup, receiving
+from units.views import corrections, counter, importing, labels, lookup, receiving
 
 app_name = "units"
 
@@ -24,4 +24,14 @@ urlpatterns = [
     path("labels/print/", labels.label_print, name="labels-print"),
     # Import.
     path("import/", importing.import_upload, name="import"),
+    # Counter: sales, returns, transfers, customer units.
+    path("sales/", counter.sale_list, name="sale-list"),
+    path("sales/new/", counter.sale_create, name="sale-create"),
+    path("sales/<int:pk>/", counter.sale_detail, name="sale-detail"),
+    path("counter/lookup/", counter.counter_lookup, name="counter-lookup"),
+    path("<int:pk>/return/", counter.unit_return, name="unit-return"),
+    path("<int:pk>/back-in-stock/", counter.unit_back_in_stock, name="unit-back-in-stock"),
+    path("<int:pk>/transfer/", counter.unit_transfer, name="unit-transfer"),
+    path("intake/", counter.unit_intake, name="unit-intake"),
+    path("reports/warranty-ending/", counter.warranty_ending_report, name="warranty-ending"),
 ]

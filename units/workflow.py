@@ -72,6 +72,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
         }
     ),
     Status.CUSTOMER_OWNED: frozenset({Status.IN_SERVICE, Status.IN_STOCK, Status.ON_HOLD}),
+    Status.INSTALLED: frozenset({
+        Status.IN_STOCK, Status.DAMAGED, Status.INSPECTION, Status.RETURNED_TO_SUPPLIER,
+        Status.DISPOSED,
+    }),
     Status.RETURNED_TO_SUPPLIER: frozenset(),
     Status.DISPOSED: frozenset(),
 }
