@@ -1,11 +1,13 @@
-"""Plain-text form of an ImportReport, for the management command."""
+"""Plain-text and session forms of an ImportReport."""
 
+import dataclasses
 from collections.abc import Iterator
 
-from units.importing.mapping import FORMAT_LABELS
-from units.importing.services import ImportReport
+from units.importing.mapping import FORMAT_LABELS, SourceFormat
+from units.importing.services import ImportReport, RowError
+from units.importing.values import DateOrder
 
-_LINE_ENDINGS = {"CR": "CR only (classic Mac)", "CRLF": "CRLF (Windows)", "LF": "LF"}
+LINE_ENDINGS = {"CR": "CR only (classic Mac)", "CRLF": "CRLF (Windows)", "LF": "LF"}
 
 
 def report_lines(report: ImportReport) -> Iterator[str]:
@@ -13,7 +15,7 @@ def report_lines(report: ImportReport) -> Iterator[str]:
     how = "detected" if report.encoding_detected else "as given"
     yield f"File {report.filename}: {report.rows_read} data rows."
     yield f"Format: {FORMAT_LABELS[report.source_format]}."
-    yield f"Encoding: {report.encoding} ({how}); line ends: {_LINE_ENDINGS[report.line_ending]}."
+    yield f"Encoding: {report.encoding} ({how}); line ends: {LINE_ENDINGS[report.line_ending]}."
     yield f"Slash dates read as {report.date_order.value.upper()}."
     for note in report.column_notes:
         yield f"Column: {note}"
@@ -38,3 +40,16 @@ def report_lines(report: ImportReport) -> Iterator[str]:
     else:
         skipped = f"; {len(report.bad_rows)} bad rows skipped" if report.errors else ""
         yield f"{report.units_created} units imported{skipped}."
+
+
+def report_to_dict(report: ImportReport) -> dict:
+    """Return the report as JSON-ready data, for keeping it in the session."""
+    return dataclasses.asdict(report)
+
+
+def report_from_dict(data: dict) -> ImportReport:
+    fields = dict(data)
+    fields["source_format"] = SourceFormat(fields["source_format"])
+    fields["date_order"] = DateOrder(fields["date_order"])
+    fields["errors"] = [RowError(**error) for error in fields["errors"]]
+    return ImportReport(**fields)
