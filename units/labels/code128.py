@@ -75,8 +75,8 @@ def check_encodable(text: str) -> None:
     for position, char in enumerate(text, start=1):
         if ord(char) > 127:
             raise Code128Error(
-                f"{text!r} contains {char!r} (U+{ord(char):04X}) at position {position}; "
-                "Code 128 encodes only ASCII characters 0-127."
+                f"{text!r} contains {char!r} (U+{ord(char):04X}) at position {position}, "
+                "but Code 128 encodes only ASCII characters 0-127."
             )
 
 

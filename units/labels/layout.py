@@ -134,6 +134,7 @@ def layout_label(content: LabelContent, stock: Stock, dpi: int) -> LabelLayout:
         if qr_side and landscape
         else "Use a wider stock."
     )
+    module = _module_dots(content, stock, dpi, column_width, remedy)
     title = _title_line(content.title, stock, dpi, column_x, column_width, margin_y)
     bars_top = (title.top + title.height) if title else margin_y
     lines = _text_lines(content, stock, dpi, column_x, column_width, remedy)
@@ -142,7 +143,7 @@ def layout_label(content: LabelContent, stock: Stock, dpi: int) -> LabelLayout:
     bar_height = min(room, dots(stock.max_bar_height, dpi))
     if bar_height < dots(MIN_BAR_HEIGHT, dpi):
         raise LabelError([_too_short(content, stock, dpi)])
-    bars = _bars(content, stock, dpi, (column_x, column_width), (bars_top, bar_height), remedy)
+    bars = _bars(content.symbol, module, (column_x, column_width), (bars_top, bar_height))
 
     placed_lines = []
     top = bars_top + bar_height
@@ -210,8 +211,8 @@ def _text_lines(content, stock, dpi, x, width, remedy) -> list[TextLine]:
     return lines
 
 
-def _bars(content, stock, dpi, column, rows, remedy) -> BarsBlock:
-    (x, width), (top, height) = column, rows
+def _module_dots(content, stock, dpi, width, remedy) -> int:
+    """Return the largest whole dots per module that fit the symbol and its quiet zones."""
     symbol = content.symbol
     module = min(MAX_MODULE_DOTS, width // symbol.total_modules)
     if module < 1:
@@ -221,6 +222,11 @@ def _bars(content, stock, dpi, column, rows, remedy) -> BarsBlock:
                 f"label fits {width} at {dpi} dpi. {remedy}"
             ]
         )
+    return module
+
+
+def _bars(symbol, module, column, rows) -> BarsBlock:
+    (x, width), (top, height) = column, rows
     left = x + (width - symbol.total_modules * module) // 2 + symbol.quiet_left * module
     bars = []
     position = left
