@@ -137,7 +137,7 @@ def test_snipeit_blanks_reports_empty_headers(clerk):
     ]
 
 
-def test_snipeit_mangled_model_numbers_fall_back_to_model_name(clerk):
+def test_snipeit_mangled_model_number_fallback(clerk):
     report = run(clerk, "realworld", "snipe-it", "MOCK_ASSETS-2023-03.csv", dry_run=True)
     assert report.warnings[0].startswith(
         "200 rows (first row 2) have a model number in scientific notation"
@@ -173,7 +173,7 @@ def test_inventree_shared_serials_land_on_each_part(clerk):
     assert len(set(products)) == 4
 
 
-def test_inventree_ipn_is_model_number_and_part_name_fallback(clerk):
+def test_inventree_ipn_as_model_number(clerk):
     run(clerk, "realworld", "inventree-demo", "serialized_stock_items.csv")
     assert Product.objects.get(name="Blue Widget").model_number == "widget.blue"
     assert Product.objects.get(name="Widget Assembly").model_number == "Widget Assembly"

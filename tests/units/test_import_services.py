@@ -285,7 +285,7 @@ def test_default_location_and_supplier_fill_blank_rows(clerk, location):
     assert unit.supplier.name == "Acme Supply"
 
 
-def test_skip_bad_rows_creates_catalog_only_for_good_rows(clerk):
+def test_skip_bad_rows_catalog_from_good_rows(clerk):
     report = run(
         clerk,
         generic("SN-1,M1,Mixer,Acme,Kitchen,,", "6.38E+15,M2,Oven,Other,Ovens,,"),

@@ -135,7 +135,7 @@ def detect_format(header: list[str]) -> SourceFormat:
 
 @dataclasses.dataclass
 class ColumnMapping:
-    """Which columns of the file feed which field, and which columns are left out."""
+    """The assignment of file columns to fields, with the columns left out."""
 
     source_format: SourceFormat
     header: list[str]

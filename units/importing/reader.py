@@ -2,7 +2,7 @@
 
 The reader checks that the bytes are text, picks the character encoding
 (or takes the caller's), accepts CR-only line ends from classic Mac exports
-and finds the delimiter. It knows nothing about columns or units.
+and finds the delimiter. Columns and units are handled elsewhere.
 """
 
 import codecs
@@ -32,7 +32,7 @@ _C1_BYTES = frozenset(range(0x80, 0xA0))
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why and what to do."""
+    """The file as a whole cannot be read. The message states why and what to do."""
 
 
 @dataclasses.dataclass

@@ -102,7 +102,7 @@ class RowError:
 
 @dataclasses.dataclass
 class ImportReport:
-    """What an import found and did; the preview and the final report show it."""
+    """The findings and results of one import, shown by the preview and the final report."""
 
     filename: str
     encoding: str

@@ -1,7 +1,7 @@
 """Parse the text of single import cells: dates, amounts, statuses and conditions.
 
 Each parser returns the value or raises ValueError with a message that names
-the bad text and the accepted forms; the import turns it into a row error.
+the bad text and the accepted forms. The import turns it into a row error.
 """
 
 import datetime
@@ -101,7 +101,7 @@ class StatusMapping(NamedTuple):
     status: str
     #: Condition to set, or None to keep the row's own (or the default).
     condition: str | None
-    #: True when the source status says more than ours, so it is kept in the notes.
+    #: True when the source status is more specific than ours, so the notes keep it.
     keep_label: bool
 
 

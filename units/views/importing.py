@@ -2,8 +2,8 @@
 
 Between the preview and the confirmation the uploaded bytes wait in a file
 under the system temporary folder, named by a random token that only the
-uploader's session holds; the file is never served back and is deleted once
-the import runs or is cancelled.
+uploader's session contains. No view serves the file back, and it is deleted
+once the import runs or is cancelled.
 """
 
 import logging
