@@ -56,6 +56,23 @@ class Catalog:
     receipt_ids: list[int] = field(default_factory=list)
 
 
+def existing_catalog() -> Catalog | None:
+    """Return the catalog of an earlier build in this database, or None when there is none."""
+    user = User.objects.filter(username=BENCH_USERNAME).first()
+    supplier = Party.objects.filter(name__startswith="Bench supplier").order_by("pk").first()
+    if user is None or supplier is None:
+        return None
+    receipts = Receipt.objects.filter(supplier=supplier, reference__regex=r"^BENCH-[0-9]+$")
+    return Catalog(
+        user=user,
+        supplier=supplier,
+        products=list(Product.objects.filter(model_number__startswith="BENCH-").order_by("pk")),
+        bins=list(Location.objects.filter(code__startswith="BENCH-", kind="bin").order_by("pk")),
+        customers=list(Party.objects.filter(name__startswith="Customer ").order_by("pk")),
+        receipt_ids=list(receipts.order_by("pk").values_list("pk", flat=True)),
+    )
+
+
 def build_catalog(*, products: int = 10, bins: int = 40, customers: int = 200) -> Catalog:
     """Create a manager-role user, a supplier, products, bins and customers."""
     user, _ = User.objects.get_or_create(username=BENCH_USERNAME)

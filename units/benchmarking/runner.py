@@ -74,8 +74,14 @@ def drop_database(name: str) -> None:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
-def run_worker(size: int, database: str, history_per_unit: int) -> dict:
-    """Build and measure one size in a child process; return its JSON result."""
+def database_exists(name: str) -> bool:
+    with _admin_connection() as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return found is not None
+
+
+def run_worker(size: int, database: str, history_per_unit: int, *, reuse: bool) -> dict:
+    """Build (unless ``reuse``) and measure one size in a child process; return its result."""
     manage = Path(settings.BASE_DIR) / "manage.py"
     with tempfile.NamedTemporaryFile(suffix=".json") as result_file:
         command = [
@@ -89,6 +95,8 @@ def run_worker(size: int, database: str, history_per_unit: int) -> dict:
             "--worker-result",
             result_file.name,
         ]
+        if reuse:
+            command.append("--worker-reuse")
         environment = {**os.environ, "DATABASE_URL": database_url(database)}
         subprocess.run(command, env=environment, check=True)  # noqa: S603 - fixed argv
         return json.loads(Path(result_file.name).read_text())
@@ -122,8 +130,10 @@ def machine_summary() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres_version = cursor.fetchone()[0]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return [
-        f"Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; "
+        f"load average (1, 5, 15 min) before measuring: {load}",
         f"CPU: {_cpu_model()}, {os.cpu_count()} cores; RAM: {_memory_gib()}",
         f"PostgreSQL {postgres_version}; Python {platform.python_version()}; "
         f"Django {django.get_version()}; {platform.system()} {platform.release()}",
@@ -148,7 +158,10 @@ def format_report(results: list[dict]) -> str:
     header = ["figure", *labels]
     if len(results) > 1:
         header.append(f"{labels[-1]} / {labels[0]}")
-    build_row = ["build units + history (s)", *(f"{r['build_seconds']:,}" for r in results)]
+    build_row = [
+        "build units + history (s)",
+        *(_cell(r["build_seconds"], "reused") for r in results),
+    ]
     if len(results) > 1:
         build_row.append(_ratio(results[0]["build_seconds"], results[-1]["build_seconds"]))
     rows = [build_row]

@@ -48,10 +48,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="Keep the bench_<size> databases afterwards."
         )
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="Measure bench_<size> databases kept by an earlier --keep run without rebuilding.",
+        )
         parser.add_argument("--output", type=Path, help="Also write the report to this file.")
         # Internal: one worker process per size, started by the command itself.
         parser.add_argument("--worker-size", type=int, help=argparse.SUPPRESS)
         parser.add_argument("--worker-result", type=Path, help=argparse.SUPPRESS)
+        parser.add_argument("--worker-reuse", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
@@ -63,15 +69,24 @@ class Command(BaseCommand):
         if options["history"] < 1:
             raise CommandError(f"--history is {options['history']}; give 1 or more.")
         if options["worker_size"]:
-            self._work(options["worker_size"], options["history"], options["worker_result"])
+            self._work(
+                options["worker_size"],
+                options["history"],
+                options["worker_result"],
+                reuse=options["worker_reuse"],
+            )
             return
         results = []
         for size in options["sizes"]:
             database = f"{runner.DATABASE_PREFIX}{runner.size_label(size)}"
-            self.stderr.write(f"Building {size:,} units in database {database} ...")
-            runner.recreate_database(database)
+            reuse = options["reuse"] and runner.database_exists(database)
+            if reuse:
+                self.stderr.write(f"Measuring the existing database {database} ...")
+            else:
+                self.stderr.write(f"Building {size:,} units in database {database} ...")
+                runner.recreate_database(database)
             try:
-                results.append(runner.run_worker(size, database, options["history"]))
+                results.append(runner.run_worker(size, database, options["history"], reuse=reuse))
             finally:
                 if not options["keep"]:
                     runner.drop_database(database)
@@ -80,13 +95,16 @@ class Command(BaseCommand):
         if options["output"]:
             options["output"].write_text(report + "\n")
 
-    def _work(self, size: int, history_per_unit: int, result_path: Path) -> None:
+    def _work(self, size: int, history_per_unit: int, result_path: Path, *, reuse: bool) -> None:
         """Migrate this process's database, build ``size`` units and store the figures."""
         call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        catalog = builder.build_dataset(units=size, history_per_unit=history_per_unit)
-        builder.analyze_tables()
-        build_seconds = round(time.perf_counter() - started, 1)
+        catalog = builder.existing_catalog() if reuse else None
+        build_seconds = None
+        if catalog is None:
+            started = time.perf_counter()
+            catalog = builder.build_dataset(units=size, history_per_unit=history_per_unit)
+            builder.analyze_tables()
+            build_seconds = round(time.perf_counter() - started, 1)
         logging.getLogger("units.services").setLevel(logging.WARNING)
         figures = measure.measure_all(catalog)
         result = {
@@ -101,7 +119,8 @@ class Command(BaseCommand):
         lines = [
             f"Benchmark: {history_per_unit} history records per unit; "
             f"median of {measure.REPEATS} requests per page figure.",
-            *results[-1]["machine"],
+            *(f"{runner.size_label(r['size'])}: {r['machine'][0]}" for r in results),
+            *results[-1]["machine"][1:],
             "",
             runner.format_report(results),
             "",
