@@ -58,7 +58,7 @@ def test_vectors_encoded_exactly(text):
     assert code128.symbol_values(text) == expected
 
 
-def test_vectors_with_digit_runs_decode_same_and_are_no_longer():
+def test_vectors_decode_with_no_more_symbols():
     # The published encodings stay in code set B for trailing digits; this
     # encoder switches to set C where that is shorter, as the vectors allow.
     for text, values, _checksum in vector_rows():
@@ -67,7 +67,7 @@ def test_vectors_with_digit_runs_decode_same_and_are_no_longer():
         assert read(ours) == [text], text
 
 
-def test_gs1_vector_starts_with_fnc1_in_code_set_c():
+def test_gs1_vector_starts_fnc1_set_c():
     values = encode_text("(01)09521234543213(21)SN12345")
     assert values[:11] == [105, 102, 1, 9, 52, 12, 34, 54, 32, 13, 21]
 
@@ -98,11 +98,11 @@ def test_numeric_values_use_code_set_c(text, expected):
     assert code128.symbol_values(text) == expected
 
 
-def test_odd_digit_run_keeps_one_digit_in_set_b():
+def test_odd_digit_run_ends_in_set_c():
     assert code128.symbol_values("ABC12345") == [104, 33, 34, 35, 17, 99, 23, 45]
 
 
-def test_odd_leading_digit_run_switches_back_for_last_digit():
+def test_odd_leading_digit_run_ends_in_set_b():
     assert code128.symbol_values("00042") == [105, 0, 4, 100, 18]
 
 

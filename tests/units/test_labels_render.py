@@ -1,7 +1,7 @@
 """Labels rendered to PDF and ZPL, with every barcode read back by a real reader.
 
 PDF pages are rendered with pdfium at two pixels per printer dot and decoded
-with zxing-cpp; the decoded text must equal the stored serial, GTIN or URL.
+with zxing-cpp. The decoded text must equal the stored serial, GTIN or URL.
 """
 
 import csv
@@ -54,7 +54,7 @@ def decode(image, formats=None) -> list[tuple[str, str]]:
 
 
 def crop_cell(image, stock_key: str, slot: int, dpi: int):
-    """Return the part of a sheet page image that holds sheet position slot."""
+    """Crop a sheet page image to the label at sheet position slot."""
     stock = STOCKS[stock_key]
     left, top = stock.cell_origin(slot)
     scale = 2 * dpi
@@ -129,7 +129,7 @@ def test_in_house_tag_label_decodes(clerk):
 # --- Sheets ---------------------------------------------------------------------------
 
 
-def test_avery_sheet_skips_and_copies_in_the_right_positions(serial_units):
+def test_avery_sheet_skip_and_copies(serial_units):
     units = serial_units[:3]
     pdf = render_pdf(labels_for_units(units), "avery5160", 300, skip=4, copies=2)
 
@@ -319,7 +319,7 @@ def test_serial_outside_ascii_rejected(clerk):
 
 @pytest.mark.parametrize("dpi", [203, 300])
 @pytest.mark.parametrize("stock", list(STOCKS))
-def test_bars_are_whole_dots_and_largest_module_that_fits(serial_units, stock, dpi):
+def test_bars_whole_dots_largest_module(serial_units, stock, dpi):
     for content in labels_for_units(serial_units):
         layout = layout_label(content, STOCKS[stock], dpi)
         module = layout.bars.module

@@ -116,20 +116,17 @@ def symbol_values_for_items(items: list[Item]) -> list[int]:
     for code_set in sets:
         best[0][code_set] = ((1, 0), None, (START[code_set],))
     for position in range(len(items) + 1):
-        # Switching sets at the same position costs one symbol; relax twice so
-        # a chain A -> C via B is never needed (a direct switch always exists).
-        for _ in range(2):
-            for source in sets:
-                if source not in best[position]:
+        # A switch costs one symbol. Every set switches directly to every
+        # other, so one pass finds the cheapest switch at this position.
+        for source in [code_set for code_set in sets if code_set in best[position]]:
+            cost = best[position][source][0]
+            for target in sets:
+                if target == source:
                     continue
-                cost = best[position][source][0]
-                for target in sets:
-                    if target == source:
-                        continue
-                    new_cost = (cost[0] + 1, cost[1] + 1)
-                    current = best[position].get(target, (infinity,))[0]
-                    if new_cost < current:
-                        best[position][target] = (new_cost, (position, source), (SWITCH[target],))
+                new_cost = (cost[0] + 1, cost[1] + 1)
+                current = best[position].get(target, (infinity,))[0]
+                if new_cost < current:
+                    best[position][target] = (new_cost, (position, source), (SWITCH[target],))
         if position == len(items):
             break
         for code_set in sets:
@@ -179,8 +176,8 @@ def module_widths(values: list[int]) -> list[int]:
 
 
 #: GS1 application identifiers (by their first two digits) whose element has a
-#: predefined length, AI digits included, so no FNC1 separator follows them
-#: (GS1 General Specifications, figure 5.10.1-2).
+#: predefined length in the GS1 General Specifications, AI digits included.
+#: No FNC1 separator follows these elements.
 GS1_PREDEFINED_LENGTHS = {
     "00": 20, "01": 16, "02": 16, "03": 16, "04": 18,
     "11": 8, "12": 8, "13": 8, "14": 8, "15": 8, "16": 8, "17": 8, "18": 8, "19": 8,

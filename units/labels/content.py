@@ -1,4 +1,4 @@
-"""What goes on a label, built from units without touching the database again."""
+"""Label content, built from units that were loaded with their products."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +11,10 @@ SYMBOLOGIES = (SYMBOLOGY_SERIAL, SYMBOLOGY_GTIN)
 
 
 class LabelError(ValueError):
-    """Labels cannot be produced as requested; ``messages`` lists every reason for the user."""
+    """Raised when labels cannot be produced as requested.
+
+    ``messages`` lists every reason, worded for the user.
+    """
 
     def __init__(self, messages: list[str]):
         super().__init__(" ".join(messages))
@@ -51,8 +54,8 @@ def labels_for_units(
 
     Units should come with ``select_related("product")``; nothing else is read
     from the database. Raises LabelError listing each serial that Code 128
-    cannot encode, or each product whose GTIN is missing or invalid; a GTIN
-    is never corrected, only printed as stored.
+    cannot encode, or each product whose GTIN is missing or invalid. A GTIN is
+    printed as stored, never corrected.
     """
     if symbology not in SYMBOLOGIES:
         raise LabelError([f"Unknown barcode type {symbology!r}; use 'serial' or 'gtin'."])

@@ -2,7 +2,8 @@
 
 EAN-13, UPC-A and EAN-8 are encoded here rather than with python-barcode,
 because python-barcode 0.16.1 replaces a wrong check digit instead of
-rejecting it; here a GTIN is printed exactly as stored or not at all.
+rejecting it (it turns 1234567891012 into 1234567891019). Here a GTIN is
+printed exactly as stored or not at all.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,10 @@ from units.labels import code128
 
 
 class SymbolError(ValueError):
-    """The value cannot be encoded in the requested barcode; the message says why."""
+    """Raised when a value cannot be encoded in the requested barcode.
+
+    The message gives the reason and names the value.
+    """
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ def escape_field(text: str) -> str:
 def code128_field_data(values: tuple[int, ...], serial: str) -> str:
     """Return ^BC field data (mode N) reproducing exactly the given symbol values.
 
-    values holds start and data values; the printer adds the check symbol and
-    stop. Raises LabelError for ">" and control characters, which the
+    values contains the start and data values, and the printer adds the check
+    symbol and stop. Raises LabelError for ">" and control characters, which the
     invocation scheme cannot pass through unambiguously.
     """
     code_set = {v: k for k, v in START.items()}[values[0]]
