@@ -19,6 +19,10 @@ def make_user(role: str | None = None, *, username: str | None = None, **extra) 
     username = username or f"user{next_id()}"
     user = User.objects.create_user(username=username, password="pw-for-tests-only", **extra)
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # Transactional tests flush the tables, removing the groups that the
+            # roles migration created; put them back with their permissions.
+            roles.sync_roles()
         user.groups.add(Group.objects.get(name=role))
     return user
 

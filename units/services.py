@@ -233,7 +233,9 @@ def receipt_create(
                 created_by=actor,
             )
             units = []
-            for serial in cleaned:
+            # Inserting in key order makes two overlapping receipts wait on each
+            # other's unique-index entries in the same order, so they cannot deadlock.
+            for serial in sorted(cleaned, key=serial_key):
                 unit = Unit(
                     product=product,
                     condition=condition,
