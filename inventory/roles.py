@@ -18,6 +18,7 @@ _VIEW_CATALOG = [
     "units.view_unit",
     "units.view_receipt",
     "units.view_sale",
+    "service.view_serviceorder",
 ]
 _COUNTER = [
     "inventory.add_party",
@@ -25,6 +26,15 @@ _COUNTER = [
     "units.sell_units",
     "units.transfer_units",
     "units.intake_units",
+    # Counter staff take units in for service and hand them back at collection.
+    "service.add_serviceorder",
+    "service.collect_serviceorder",
+]
+#: Technicians and managers move orders through the workshop and add or remove lines.
+_WORKSHOP = [
+    "service.add_serviceorder",
+    "service.work_on_serviceorder",
+    "service.collect_serviceorder",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -41,10 +51,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_product",
         "inventory.change_stocklevel",
     ],
-    SERVICE_TECHNICIAN: [*_VIEW_CATALOG, "units.print_labels"],
+    SERVICE_TECHNICIAN: [*_VIEW_CATALOG, *_WORKSHOP, "units.print_labels"],
     MANAGER: [
         *_VIEW_CATALOG,
         *_COUNTER,
+        *_WORKSHOP,
+        "service.change_warranty_serviceorder",
         "units.override_return",
         "inventory.add_product",
         "inventory.change_product",
