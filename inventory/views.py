@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from inventory.models import Location, Party, Product
 from units.models import Receipt, Status, Unit
+from units.selectors_counter import customer_sales, customer_units
 
 
 def dashboard(request):
@@ -55,9 +57,21 @@ def party_list(request):
 
 @permission_required("inventory.view_party", raise_exception=True)
 def party_detail(request, pk: int):
+    """Show a customer: contact details, units owned now and before, sales and service orders."""
     party = get_object_or_404(Party, pk=pk)
-    owned = Unit.objects.filter(owner=party).select_related("product").order_by("serial_sort")[:200]
-    return render(request, "inventory/party_detail.html", {"party": party, "owned": owned})
+    # The service app adds ServiceOrder.customer with related_name "service_orders";
+    # until it exists the section stays empty.
+    orders = getattr(party, "service_orders", None)
+    return render(
+        request,
+        "inventory/party_detail.html",
+        {
+            "party": party,
+            "units": customer_units(party, on=timezone.localdate()),
+            "sales": customer_sales(party),
+            "service_orders": list(orders.all()[:100]) if orders is not None else None,
+        },
+    )
 
 
 @permission_required("inventory.view_location", raise_exception=True)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from units import workflow
 from units.forms.lookup import AsOfForm, ChangeProductForm, StatusChangeForm, UnitFilterForm
@@ -19,6 +20,8 @@ from units.selectors import (
 from units.selectors import (
     unit_list as select_units,
 )
+from units.selectors_counter import unit_counter_facts
+from units.views.counter import SERVICE_ORDER_NEW_PATH
 
 PER_PAGE = 50
 
@@ -89,6 +92,8 @@ def unit_detail(request, pk: int):
             "owner",
             "supplier",
             "receipt",
+            "installed_in",
+            "installed_in__product",
         ),
         pk=pk,
     )
@@ -110,5 +115,7 @@ def unit_detail(request, pk: int):
             if workflow.allowed_next(unit.status)
             else None,
             "product_form": ChangeProductForm(unit=unit),
+            "counter": unit_counter_facts(unit, on=timezone.localdate()),
+            "service_order_url": f"{SERVICE_ORDER_NEW_PATH}?unit={unit.pk}",
         },
     )
