@@ -449,6 +449,32 @@ def unit_mark_damaged(*, unit: Unit, actor: AbstractBaseUser, reason: str) -> Un
     )
 
 
+def unit_set_vin(
+    *, unit: Unit, vin: str | None, actor: AbstractBaseUser, reason: str
+) -> tuple[Unit, str | None]:
+    """Set or clear a unit's VIN; returns the unit and a check-digit warning, if any."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give a reason for the change.", code="reason_required")
+    cleaned, warning = clean_vin(vin)
+    with transaction.atomic():
+        current = _locked(unit)
+        if current.vin == cleaned:
+            return current, warning
+        current.vin = cleaned
+        try:
+            with transaction.atomic():
+                unit_save(current, actor=actor, reason=f"VIN set: {reason}")
+        except IntegrityError:
+            other = Unit.objects.filter(vin=cleaned).exclude(pk=current.pk).first()
+            raise ValidationError(
+                "VIN %(vin)s is already recorded on unit %(serial)s.",
+                code="vin_taken",
+                params={"vin": cleaned, "serial": other.serial if other else "?"},
+            ) from None
+    return current, warning
+
+
 def unit_change_product(
     *, unit: Unit, product: Product, actor: AbstractBaseUser, reason: str
 ) -> Unit:

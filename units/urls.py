@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/change-product/", corrections.change_product, name="unit-change-product"),
     path("<int:pk>/mark-damaged/", corrections.mark_damaged, name="unit-mark-damaged"),
     path("<int:pk>/change-status/", corrections.change_status, name="unit-change-status"),
+    path("<int:pk>/vin/", corrections.set_vin, name="unit-set-vin"),
     # Receiving and in-house serials.
     path("receipts/", receiving.receipt_list, name="receipt-list"),
     path("receipts/new/", receiving.receipt_create, name="receipt-create"),

@@ -90,3 +90,16 @@ class ChangeProductForm(ReasonForm):
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VinForm(ReasonForm):
+    vin = forms.CharField(
+        label="VIN",
+        max_length=40,
+        required=False,
+        help_text="17 characters; leave empty to remove the VIN.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["vin", "reason"])

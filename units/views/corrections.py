@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from units import services
-from units.forms.lookup import ChangeProductForm, ReasonForm, StatusChangeForm
+from units.forms.lookup import ChangeProductForm, ReasonForm, StatusChangeForm, VinForm
 from units.models import Status, Unit
 
 
@@ -91,3 +91,30 @@ def change_product(request, pk: int):
             )
             return redirect(unit)
     return render(request, "units/unit_change_product.html", {"unit": unit, "form": form})
+
+
+@require_POST
+@permission_required("units.correct_units", raise_exception=True)
+def set_vin(request, pk: int):
+    unit = get_object_or_404(Unit, pk=pk)
+    form = VinForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(unit)
+    try:
+        unit, warning = services.unit_set_vin(
+            unit=unit,
+            vin=form.cleaned_data["vin"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        _report(request, error)
+        return redirect(unit)
+    if warning:
+        messages.warning(request, warning)
+    shown = unit.vin or "removed"
+    messages.success(request, f"Unit {unit.serial}: VIN {shown}.")
+    return redirect(unit)
