@@ -29,6 +29,17 @@ _COUNTER = [
     # Counter staff take units in for service and hand them back at collection.
     "service.add_serviceorder",
     "service.collect_serviceorder",
+    # Counter staff rent fleet units out and take them back.
+    "depreciation.view_rental",
+    "depreciation.rent_units",
+]
+#: Managers keep the cost ledger, see margins and decide which units are assets.
+_ASSETS = [
+    "depreciation.view_unitcost",
+    "depreciation.add_unitcost",
+    "depreciation.view_margin",
+    "depreciation.view_assetperiod",
+    "depreciation.manage_assets",
 ]
 #: Technicians and managers move orders through the workshop and add or remove lines.
 _WORKSHOP = [
@@ -56,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_CATALOG,
         *_COUNTER,
         *_WORKSHOP,
+        *_ASSETS,
         "service.change_warranty_serviceorder",
         "units.override_return",
         "inventory.add_product",
