@@ -26,7 +26,8 @@ def ready(request):
             cursor.execute("SELECT 1")
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+    # Any database failure means "not ready".
+    except Exception as error:
         return JsonResponse({"status": "unavailable", "error": type(error).__name__}, status=503)
     if pending:
         return JsonResponse({"status": "migrations pending", "pending": len(pending)}, status=503)
