@@ -1,9 +1,10 @@
 """The catalog: parties (manufacturers, suppliers, customers), locations and products."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -186,3 +187,54 @@ class InHouseSerialSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.last_number}"
+
+
+class Job(models.Model):
+    """A piece of background work with visible progress (label batch, import, run...).
+
+    The task queue runs ``inventory.jobs.run_job``; the job row is what pages
+    show and what a retry resumes. Handlers make each step idempotent, so a
+    retry after a crash skips the work already done.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    #: The user who started the job; its history records name this user.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")) | Q(total=0), name="job_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.kind}, {self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("job-detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.SUCCEEDED:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "inventory",
     "units",
     "service",
@@ -128,6 +130,18 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+
+#: "database" queues background jobs in PostgreSQL for `manage.py db_worker`;
+#: "immediate" runs them inside the request (development and the demo).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.backend.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND]
+    }
+}
 
 # The shop's own settings.
 SHOP_NAME = os.environ.get("SHOP_NAME", "Serialized Inventory")

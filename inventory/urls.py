@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from inventory import health, views
+from inventory import health, job_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("catalog/", include("inventory.catalog_urls")),
     path("units/", include("units.urls")),
     path("service/", include("service.urls")),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/retry/", job_views.job_retry_view, name="job-retry"),
     path("admin/", admin.site.urls),
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),
