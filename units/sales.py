@@ -6,6 +6,7 @@ history record per unit with the acting user and a reason.
 
 import datetime
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("9999999999.99")
+#: A number whose commas separate groups of three digits, such as 1,299.00.
+THOUSANDS_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,19 @@ class LineInput:
 
 def clean_price(raw: Decimal | str, *, serial: str) -> Decimal:
     """Return a price as Decimal rounded half-up to cents; reject negative or non-numbers."""
+    text = str(raw).strip()
+    if "," in text:
+        # Dropping every comma would turn a decimal comma ("499,00") into 49900.
+        if not THOUSANDS_GROUPED.fullmatch(text):
+            raise ValidationError(
+                "The price %(value)s of unit %(serial)s has a comma that is not a thousands "
+                "separator. Write decimals with a point, like 499.00.",
+                code="price_comma",
+                params={"value": text, "serial": serial},
+            )
+        text = text.replace(",", "")
     try:
-        price = Decimal(str(raw).strip().replace(",", ""))
+        price = Decimal(text)
     except InvalidOperation:
         raise ValidationError(
             "The price %(value)s of unit %(serial)s is not a number. Enter an amount like 499.00.",

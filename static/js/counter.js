@@ -6,6 +6,7 @@
   "use strict";
 
   const SEARCH_DELAY_MS = 250;
+  const THOUSANDS_GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
 
   function getJson(url) {
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -127,7 +128,11 @@
     let total = 0;
     let readable = true;
     rows().forEach(function (row) {
-      const text = row.querySelector("input.price").value.trim().replace(/,/g, "");
+      let text = row.querySelector("input.price").value.trim();
+      // Commas count only as thousands separators, as in units.sales.clean_price.
+      if (text.indexOf(",") >= 0) {
+        text = THOUSANDS_GROUPED.test(text) ? text.replace(/,/g, "") : "";
+      }
       const value = Number(text);
       if (text === "" || !Number.isFinite(value)) {
         readable = false;
@@ -294,6 +299,13 @@
     }
     if (saveButton.disabled) {
       event.preventDefault();
+      return;
+    }
+    // A serial typed but not yet entered would be lost, so it is added to
+    // the list instead of saving, and the user checks the list and saves again.
+    if (scanInput.value.trim() !== "") {
+      event.preventDefault();
+      scan();
       return;
     }
     // The submission token already makes a second submit return the first

@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,12 +219,12 @@ def test_sale_of_unsellable_unit_shows_refusal_and_stores_nothing(
 
 
 def test_sale_with_bad_price_names_serial(counter_client, customer, stock):
-    data = sale_post(customer, [(stock["SN-1"], "12,3x")])
+    data = sale_post(customer, [(stock["SN-1"], "12.3x")])
 
     response = counter_client.post(SALE_URL, data)
 
     assert response.context["form"].non_field_errors() == [
-        "The price '12,3x' of unit SN-1 is not a number. Enter an amount like 499.00."
+        "The price '12.3x' of unit SN-1 is not a number. Enter an amount like 499.00."
     ]
     assert Sale.objects.count() == 0
 
@@ -733,3 +734,38 @@ def test_markup_in_names_serials_and_reasons_is_escaped(counter_client, counter,
         text = page_text(counter_client.get(url))
         assert script not in text, url
         assert "&lt;script&gt;" in text, url
+
+
+# --- Prices typed at the counter ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["499,00", "1,5", "12,34.00", ",500"])
+def test_clean_price_rejects_decimal_comma(raw):
+    with pytest.raises(ValidationError) as info:
+        sales.clean_price(raw, serial="SN-1")
+    assert info.value.messages == [
+        f"The price {raw} of unit SN-1 has a comma that is not a thousands separator. "
+        "Write decimals with a point, like 499.00."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1,299.00", Decimal("1299.00")),
+        ("12,345,678", Decimal("12345678.00")),
+        ("499", Decimal("499.00")),
+    ],
+)
+def test_clean_price_accepts_thousands_separators(raw, expected):
+    assert sales.clean_price(raw, serial="SN-1") == expected
+
+
+def test_sale_with_decimal_comma_stores_nothing(counter_client, customer, stock):
+    response = counter_client.post(SALE_URL, sale_post(customer, [(stock["SN-1"], "499,00")]))
+
+    assert response.context["form"].non_field_errors() == [
+        "The price 499,00 of unit SN-1 has a comma that is not a thousands separator. "
+        "Write decimals with a point, like 499.00."
+    ]
+    assert Sale.objects.count() == 0
