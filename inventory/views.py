@@ -59,8 +59,8 @@ def party_list(request):
 def party_detail(request, pk: int):
     """Show a customer: contact details, units owned now and before, sales and service orders."""
     party = get_object_or_404(Party, pk=pk)
-    # The service app adds ServiceOrder.customer with related_name "service_orders";
-    # until it exists the section stays empty.
+    # The service app adds ServiceOrder.customer with related_name "service_orders".
+    # Until it does, the page says that service orders are not available.
     orders = getattr(party, "service_orders", None)
     return render(
         request,
@@ -76,7 +76,7 @@ def party_detail(request, pk: int):
 
 @permission_required("inventory.view_location", raise_exception=True)
 def location_list(request):
-    locations = Location.objects.select_related("parent").annotate(
+    locations = Location.objects.select_related("parent__parent").annotate(
         unit_count=Count("units", filter=Q(units__status__in=[Status.IN_STOCK]))
     )
     return render(request, "inventory/location_list.html", {"locations": locations})

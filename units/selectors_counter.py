@@ -1,7 +1,7 @@
 """Read queries for the counter pages, the customer page and the warranty report.
 
-Each function runs a fixed number of queries, whatever the number of rows,
-so the pages that use them pin their query counts in tests.
+The queries of the customer page and the unit page run a fixed number of
+queries whatever the number of rows, and their tests pin the counts.
 """
 
 import datetime
@@ -197,8 +197,8 @@ def unit_counter_facts(unit: Unit, *, on: datetime.date) -> UnitCounterFacts:
 
 # --- Warranty report -------------------------------------------------------------------
 
-#: A date after every real warranty end; stands in for "no end in the window" so that
-#: LEAST() gives the same result on PostgreSQL and SQLite (SQLite's returns NULL on any NULL).
+#: A date after every real warranty end, used for "no end in the window". A NULL
+#: there would make SQLite's LEAST() return NULL, while PostgreSQL's skips NULLs.
 _NO_END = datetime.date(9999, 12, 31)
 
 WARRANTY_FIELDS = (

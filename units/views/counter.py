@@ -55,7 +55,7 @@ REPORT_PER_PAGE = 100
 #: Any of these lets a user search customers and scan serials at the counter.
 COUNTER_PERMISSIONS = ("units.sell_units", "units.transfer_units", "units.intake_units")
 
-#: Where each service error code is shown on a counter form; others go above the form.
+#: Form field for each service error code; messages with other codes go above the form.
 _ERROR_FIELDS = {
     "name": "new_name",
     "email": "new_email",
@@ -174,7 +174,7 @@ def _line_rows(lines: list[tuple[int, str]]) -> list[dict]:
 
 
 def _sell(request, form: SaleForm, lines: list[tuple[int, str]]) -> Sale | None:
-    """Store the sale and say so, or show the service's errors on the form and return None."""
+    """Store the sale and add a success message, or show the service's errors and return None."""
     data = form.cleaned_data
     try:
         with transaction.atomic():
@@ -459,6 +459,7 @@ def warranty_ending_report(request):
         sort = form.cleaned_data["sort"] or "end"
     today = timezone.localdate()
     units = warranty_ending(today=today, days=days, sort=sort)
+
     if request.GET.get("format") == "csv" and not form.errors:
         return csv_response(
             f"warranty-ending-{today:%Y-%m-%d}-{days}d.csv",
@@ -468,6 +469,7 @@ def warranty_ending_report(request):
     page = Paginator(units, REPORT_PER_PAGE).get_page(request.GET.get("page"))
     for unit in page:
         unit.ends_in_window = warranty_ends(unit, today=today, days=days)
+
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
