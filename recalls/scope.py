@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, Case, F, IntegerField, Q, Value, When
+from django.db.models import BigIntegerField, BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, Length, Lower, Mod, StrIndex, Substr
 from django.db.models.lookups import Exact, In, Range, Regex
 from django.utils.dates import MONTHS
@@ -271,6 +271,21 @@ def _product_q(criterion: RecallCriterion) -> Q | None:
     return alternatives[0] if len(alternatives) == 1 else alternatives[0] | alternatives[1]
 
 
+def _guarded(guard: str, condition: Range, source: object = None) -> Case:
+    """Return CASE WHEN source ~ guard THEN condition ELSE false END.
+
+    CASE keeps the casts in ``condition`` from running on rows the guard
+    rejects, because PostgreSQL does not promise to evaluate the parts of an
+    AND from left to right. Inside one CASE the guard and the casts also run
+    once per row, where a BETWEEN over a CASE value would run them twice.
+    """
+    return Case(
+        When(Regex(source or F("serial_key"), guard), then=condition),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def _range_q(criterion: RecallCriterion) -> Q:
     prefix = serial_key(criterion.range_prefix)
     # The guard admits only a digit string after the prefix whose value has at
@@ -282,20 +297,12 @@ def _range_q(criterion: RecallCriterion) -> Q:
         else ""
     )
     guard = f"^{re.escape(prefix)}{width}0*[0-9]{{1,18}}$"
-    # CASE keeps the cast from running on rows the guard rejects: PostgreSQL
-    # does not promise to evaluate the parts of an AND from left to right.
-    number = Case(
-        When(
-            Regex(F("serial_key"), guard),
-            then=Cast(Substr("serial_key", len(prefix) + 1), BigIntegerField()),
-        ),
-        default=None,
-        output_field=BigIntegerField(),
-    )
-    q = Q(Range(number, (criterion.range_first, criterion.range_last)))
+    number = Cast(Substr("serial_key", len(prefix) + 1), BigIntegerField())
+    q = Q(_guarded(guard, Range(number, (criterion.range_first, criterion.range_last))))
     if prefix:
-        # Lets a btree index on the "C"-collated serial_key narrow the scan.
-        q &= Q(serial_key__startswith=prefix)
+        # The cheap LIKE comes first so most rows skip the regular expression;
+        # a btree index on the "C"-collated serial_key can also serve it.
+        q = Q(serial_key__startswith=prefix) & q
     return q
 
 
@@ -311,22 +318,15 @@ def _code_q(criterion: RecallCriterion) -> Q:
     )
     # A short year is read as the year in [base_year, base_year + modulus)
     # that ends in those digits, so the code 0 after 9 is the next decade.
-    year = Value(base_year) + Mod(
-        year_digits - Value(base_year % modulus) + Value(modulus), modulus
-    )
+    shifted = year_digits - Value(base_year % modulus) + Value(modulus)
+    year = Value(base_year) + Mod(shifted, modulus, output_field=IntegerField())
     if layout.period_kind == "L":
         period = StrIndex(Value(_MONTH_LETTERS), Substr(source, position + layout.period_offset, 1))
     else:
         period = Cast(Substr(source, position + layout.period_offset, 2), IntegerField())
-    key = Case(
-        When(
-            Regex(source, _code_regex(criterion.code_format, position)),
-            then=year * Value(100) + period,
-        ),
-        default=None,
-        output_field=IntegerField(),
-    )
-    return Q(Range(key, (criterion.code_first, criterion.code_last)))
+    key = year * Value(100) + period
+    guard = _code_regex(criterion.code_format, position)
+    return Q(_guarded(guard, Range(key, (criterion.code_first, criterion.code_last)), source))
 
 
 def _serial_q(criterion: RecallCriterion) -> list[Q]:
