@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from inventory import roles
 from inventory.identifiers import gs1_check_digit, vin_check_character
 from inventory.models import Category, Location, Party, Product, StockLevel
-from units import services
+from units import sales, services
 from units.models import Purpose, Status, Unit
 
 logger = logging.getLogger(__name__)
@@ -462,14 +463,15 @@ def tag_in_house(shop: Shop, rng: random.Random, count: int) -> None:
 
 
 def _sell(shop: Shop, rng: random.Random, unit: Unit, number: int) -> Unit:
-    return services.unit_change_status(
-        unit=unit,
-        status=Status.SOLD,
+    price = unit.product.list_price or Decimal(rng.randrange(199, 2999))
+    sales.sale_create(
         actor=shop.users["counter"],
-        reason=f"Sold on invoice INV-{10_000 + number}",
-        owner=rng.choice(shop.customers),
-        location=None,
+        customer=rng.choice(shop.customers),
+        lines=[sales.LineInput(unit.pk, price)],
+        invoice_number=f"INV-{10_000 + number}",
+        sold_on=unit.received_on,
     )
+    return Unit.objects.get(pk=unit.pk)
 
 
 def _rent(shop: Shop, rng: random.Random, unit: Unit, number: int) -> Unit:
@@ -528,14 +530,13 @@ def _service(shop: Shop, rng: random.Random, unit: Unit, number: int) -> Unit:
 
 def _sell_and_take_back(shop: Shop, rng: random.Random, unit: Unit, number: int) -> Unit:
     unit = _sell(shop, rng, unit, 50_000 + number)
-    return services.unit_change_status(
+    return sales.sale_return(
+        actor=shop.users["counter"],
         unit=unit,
-        status=Status.IN_STOCK,
-        actor=shop.users["manager"],
-        reason="Returned by the customer within 30 days, unopened",
-        owner=None,
+        customer=unit.owner,
+        reason="Returned within 30 days, unopened",
         location=shop.store_bins[1],
-        condition="used",
+        returned_on=unit.received_on,
     )
 
 

@@ -15,7 +15,10 @@ SEARCH_LIMIT = 50
 
 
 def _with_relations(queryset: QuerySet[Unit]) -> QuerySet[Unit]:
-    return queryset.select_related("product", "product__manufacturer", "location", "owner")
+    # location__parent__parent: Location.path names up to three levels without a query each.
+    return queryset.select_related(
+        "product", "product__manufacturer", "location__parent__parent", "owner"
+    )
 
 
 def unit_lookup(raw: str) -> list[Unit]:

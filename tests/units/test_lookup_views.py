@@ -179,3 +179,16 @@ def test_change_status_view_refuses_illegal_move(manager_client, manager, units)
     assert "Select a valid choice." in response.content.decode()
     unit.refresh_from_db()
     assert unit.status == Status.SOLD
+
+
+def test_unit_list_names_nested_bins_without_extra_queries(
+    clerk_client, clerk, product, supplier, django_assert_max_num_queries
+):
+    store = factories.make_location(name="Store", code="ST")
+    shelf = factories.make_location(name="Shelf", code="ST-S", parent=store, kind="bin")
+    for n in range(6):
+        bin_ = factories.make_location(name=f"Bin {n}", code=f"ST-S-{n}", parent=shelf, kind="bin")
+        factories.receive(clerk, [f"N-{n}"], product=product, supplier=supplier, location=bin_)
+    with django_assert_max_num_queries(8):
+        response = clerk_client.get(reverse("units:unit-list"))
+    assert "Store / Shelf / Bin 3" in response.content.decode()

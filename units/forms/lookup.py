@@ -17,7 +17,9 @@ class UnitFilterForm(forms.Form):
         choices=[("", "Any condition"), *Condition.choices], required=False
     )
     purpose = forms.ChoiceField(choices=[("", "Any purpose"), *Purpose.choices], required=False)
-    location = forms.ModelChoiceField(queryset=Location.objects.order_by("code"), required=False)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.select_related("parent__parent").order_by("code"), required=False
+    )
     owner = forms.CharField(
         required=False,
         help_text='A customer\'s id, or "shop" for units the shop owns.',
