@@ -11,6 +11,7 @@ urlpatterns = [
     path("catalog/", include("inventory.catalog_urls")),
     path("units/", include("units.urls")),
     path("service/", include("service.urls")),
+    path("assets/", include("depreciation.urls")),
     path("jobs/<int:pk>/", job_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/retry/", job_views.job_retry_view, name="job-retry"),
     path("admin/", admin.site.urls),
