@@ -66,7 +66,7 @@ class Recall(models.Model):
         return f"Recall {self.reference}"
 
     def get_absolute_url(self) -> str:
-        # The recall pages are not mounted yet; the admin page stands in until they are.
+        # The recall pages are not mounted yet; the admin page is used until they are.
         try:
             return reverse("recalls:recall-detail", args=[self.pk])
         except NoReverseMatch:

@@ -41,7 +41,7 @@ _TOKEN_PATTERNS = {
 
 @dataclass(frozen=True)
 class CodeLayout:
-    """Where the year and the period (month or week) sit inside a date code."""
+    """Positions of the year and the period (month or week) inside a date code."""
 
     year_offset: int
     year_digits: int
@@ -158,10 +158,9 @@ def _lines(text: str) -> list[str]:
 
 
 def _wildcard_regex(pattern: str) -> str:
-    translated = "".join(
-        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern
-    )
-    return f"^{translated}$"
+    wildcards = {"*": ".*", "?": "."}
+    translated = [wildcards.get(char) or re.escape(char) for char in pattern]
+    return "^" + "".join(translated) + "$"
 
 
 # --- Validation ---------------------------------------------------------------

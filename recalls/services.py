@@ -33,10 +33,9 @@ logger = logging.getLogger(__name__)
 #: stay where they are until they come back.
 HOLD_STATUSES = frozenset({Status.IN_STOCK, Status.RESERVED, Status.INSPECTION, Status.DAMAGED})
 
-#: Statuses that closing a recall gives back to a held unit. Damaged and
-#: awaiting-inspection units return to that status, so they do not become
-#: sellable; in-stock and reserved units return to In stock (the reservation
-#: is not restored).
+#: Statuses that closing a recall gives back to a held unit, so that Damaged
+#: and Awaiting inspection units do not become sellable. In-stock and reserved
+#: units return to In stock, and the reservation is not restored.
 _RESTORED_STATUSES = frozenset({Status.DAMAGED, Status.INSPECTION})
 
 
@@ -182,7 +181,7 @@ def recall_run_matching(*, recall: Recall, actor: AbstractBaseUser) -> list[Affe
     it is safe to repeat after criteria change or units arrive.
     """
     with transaction.atomic():
-        # The recall row lock serialises two runs: the second waits, then sees
+        # The recall row lock serialises two runs: the second waits, then reads
         # the first one's rows and inserts none of them again.
         recall = _locked_recall(recall)
         _require_open(recall)
@@ -203,10 +202,12 @@ def _place_holds(recall: Recall, actor: AbstractBaseUser, unit_ids: list[int] | 
     # Locking the rows and their units in unit order keeps a sale or a second
     # hold from changing a unit between reading its status and holding it.
     entries = list(entries.select_for_update().select_related("unit").order_by("unit_id"))
+
     to_hold = [entry for entry in entries if entry.unit.status in HOLD_STATUSES]
     already_held = [entry for entry in entries if entry.unit.status == Status.ON_HOLD]
     for entry in to_hold:
         entry.status_before_hold = entry.unit.status
+
     if to_hold:
         units_bulk_change_status(
             units=[entry.unit for entry in to_hold],

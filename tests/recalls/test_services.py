@@ -199,7 +199,7 @@ def test_close_keeps_hold_of_other_open_recall(clerk):
     assert status_of(unit) == Status.IN_STOCK
 
 
-def test_close_does_not_release_hold_it_did_not_place(clerk):
+def test_close_keeps_foreign_hold(clerk):
     unit = make_unit(clerk, "DW-100", "H-1")
     unit_change_status(unit=unit, status=Status.ON_HOLD, actor=clerk, reason="Customs check")
     recall = make_recall(clerk, [{"products": ["DW-100"]}])
