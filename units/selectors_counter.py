@@ -143,6 +143,8 @@ def is_sellable(unit: Unit) -> bool:
 
 def sale_refusal(unit: Unit) -> str | None:
     """Return why ``unit`` cannot be sold, in the words sale_create uses, or None."""
+    # NOTE: units.sales keeps _refusal private. It is reused here so that the scan
+    # page and sale_create word a refusal the same way.
     return None if is_sellable(unit) else _refusal(unit)
 
 
