@@ -47,7 +47,14 @@ class IntakeForm(forms.Form):
         required=False,
         max_length=500,
         help_text="Scan the unit's barcode or type its serial.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "size": 30}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autofocus": True,
+                "size": 30,
+                "data-scan-next": "id_problem",
+            }
+        ),
     )
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(is_serialized=True).order_by("name"),
@@ -166,7 +173,9 @@ class UnitPartForm(forms.Form):
     serial = forms.CharField(
         max_length=500,
         label="Part serial",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 24}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "size": 24, "data-scan-next": "part_unit_price"}
+        ),
         error_messages={"required": "Scan or type the part's serial."},
     )
     product = forms.ModelChoiceField(
