@@ -16,7 +16,7 @@ from depreciation.engine.inputs import (
     Rounding,
 )
 from depreciation.engine.rounding import Period
-from depreciation.engine.schedule import schedule
+from depreciation.engine.schedule import month_period, schedule
 
 __all__ = [
     "MESSAGES",
@@ -30,6 +30,7 @@ __all__ = [
     "Rounding",
     "book_value_on",
     "disposal_gain_loss",
+    "month_period",
     "reschedule",
     "schedule",
 ]

@@ -202,7 +202,7 @@ def _rescale_rows(changed: BookParams, posted_through: date, done: int, period: 
         scaled,
         cost=changed.cost_cents,
         opening=done,
-        base=changed.cost_cents - changed.salvage_cents,
+        base=remaining,
         rounding=changed.rounding,
         remainder_index=len(scaled) - 1,
     )

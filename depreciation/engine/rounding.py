@@ -52,17 +52,32 @@ def build_periods(
     rounding: Rounding,
     remainder_index: int | None,
 ) -> list[Period]:
-    """Round each row to cents and add the running totals.
+    """Round each row to cents and add the running totals (see round_rows)."""
+    periods = []
+    accumulated = opening
+    cents = round_rows(rows, base=base, rounding=rounding, remainder_index=remainder_index)
+    for (start, end, _, _), amount in zip(rows, cents, strict=True):
+        accumulated += amount
+        periods.append(
+            Period(start, end, money(amount), money(accumulated), money(cost - accumulated))
+        )
+    return periods
+
+
+def round_rows(
+    rows: list[Row], *, base: int, rounding: Rounding, remainder_index: int | None
+) -> list[int]:
+    """Return each row's amount in cents.
 
     No amount is negative and the total never passes `base`. The row at
     `remainder_index` takes whatever is left of `base`, and the rows after it take 0.
     """
-    periods = []
+    amounts = []
     done = 0
     exact = Fraction(0)
     last = len(rows) if remainder_index is None else remainder_index
     cumulative = rounding == Rounding.CUMULATIVE
-    for index, (start, end, numerator, denominator) in enumerate(rows):
+    for index, (_, _, numerator, denominator) in enumerate(rows):
         left = base - done
         if index >= last:
             amount = left if index == last else 0
@@ -72,11 +87,8 @@ def build_periods(
         else:
             amount = min(max(half_up(numerator, denominator), 0), left)
         done += amount
-        accumulated = opening + done
-        periods.append(
-            Period(start, end, money(amount), money(accumulated), money(cost - accumulated))
-        )
-    return periods
+        amounts.append(amount)
+    return amounts
 
 
 def spread(cents: int, months: int, rounding: Rounding) -> list[int]:

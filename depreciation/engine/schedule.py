@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from depreciation.engine import straight_line, yearly
 from depreciation.engine.inputs import BookParams, Method, fail, to_decimal
-from depreciation.engine.rounding import Period, Row, build_periods, spread
+from depreciation.engine.rounding import Period, Row, build_periods, money, round_rows, spread
 from depreciation.engine.straight_line import base_cents
 from depreciation.engine.timeline import (
     fiscal_year,
@@ -43,19 +43,51 @@ def schedule(params: BookParams, *, period: str = MONTH, usage=None) -> list[Per
     The amounts add up to cost minus salvage minus opening_accumulated, except for units
     of production while the usage so far is below total_units.
     """
+    rows, remainder_index = schedule_rows(params, period, usage)
+    return finish(params, rows, remainder_index)
+
+
+def month_period(params: BookParams, year: int, month: int, *, usage=None) -> Period | None:
+    """Return the monthly period of one calendar month, or None outside the schedule.
+
+    It gives the same Period as schedule() but builds only that one, which makes it the
+    cheaper call for a monthly run over many assets.
+    """
+    rows, remainder_index = schedule_rows(params, MONTH, usage)
+    index = next(
+        (i for i, row in enumerate(rows) if row[0].year == year and row[0].month == month),
+        None,
+    )
+    if index is None:
+        return None
+    amounts = round_rows(
+        rows, base=base_cents(params), rounding=params.rounding, remainder_index=remainder_index
+    )
+    accumulated = params.opening_cents + sum(amounts[: index + 1])
+    start, end, _, _ = rows[index]
+    return Period(
+        start,
+        end,
+        money(amounts[index]),
+        money(accumulated),
+        money(params.cost_cents - accumulated),
+    )
+
+
+def schedule_rows(params: BookParams, period: str, usage) -> tuple[list[Row], int | None]:
+    """Return the rows of a schedule before rounding, and the row that takes the remainder."""
     if period not in (MONTH, YEAR):
         raise fail("period", "period", value=period)
     if params.method == Method.UNITS_OF_PRODUCTION:
-        rows, remainder_index = units_rows(params, period, usage)
-        return finish(params, rows, remainder_index)
+        return units_rows(params, period, usage)
     if params.method in MONTHLY_ROWS:
         rows = MONTHLY_ROWS[params.method](params)
         if period == YEAR:
             rows = rows_by_year(rows, params.fiscal_year_end_month)
-        return finish(params, rows, len(rows) - 1)
+        return rows, len(rows) - 1
     years = YEARLY_AMOUNTS[params.method](params)
     rows = year_rows(params, years) if period == YEAR else month_rows(params, years)
-    return finish(params, rows, len(rows) - 1)
+    return rows, len(rows) - 1
 
 
 def finish(params: BookParams, rows: list[Row], remainder_index: int | None) -> list[Period]:
@@ -104,8 +136,13 @@ def month_rows(params: BookParams, years: yearly.YearAmounts) -> list[Row]:
     """Spread each fiscal year's amount over that year's months in service."""
     rows = []
     for months, cents in years:
-        for index, share in zip(months, spread(cents, len(months), params.rounding), strict=True):
-            rows.append((*_span(params, [index]), share, 1))
+        shares = spread(cents, len(months), params.rounding)
+        rows.extend(
+            (month_first(index), month_last(index), share, 1)
+            for index, share in zip(months, shares, strict=True)
+        )
+    if rows:
+        rows[0] = (params.in_service, *rows[0][1:])
     return rows
 
 

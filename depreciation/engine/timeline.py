@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import groupby
 
 ONE_DAY = timedelta(days=1)
@@ -13,11 +14,14 @@ def month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+# Schedules ask for the same few hundred months again and again, so the dates are cached.
+@lru_cache(maxsize=4096)
 def month_first(index: int) -> date:
     year, month0 = divmod(index, 12)
     return date(year, month0 + 1, 1)
 
 
+@lru_cache(maxsize=4096)
 def month_last(index: int) -> date:
     year, month0 = divmod(index, 12)
     return date(year, month0 + 1, monthrange(year, month0 + 1)[1])
