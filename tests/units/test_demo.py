@@ -6,6 +6,7 @@ from inventory import roles
 from inventory.demo import DEMO_ADMIN, DEMO_USERS, demo_vin
 from inventory.identifiers import check_vin, gtin_problem
 from inventory.models import Product
+from tests.factories import sign_in
 from units.models import Status, Unit
 
 DEMO_SIZE = 80
@@ -24,18 +25,18 @@ def test_demo_creates_requested_unit_count(demo):
 
 @pytest.mark.parametrize(("username", "role", "password"), DEMO_USERS)
 def test_demo_user_signs_in(demo, client, username, role, password):
-    assert client.login(username=username, password=password)
+    assert sign_in(client, username, password)
     assert list(User.objects.get(username=username).groups.values_list("name", flat=True)) == [role]
 
 
 def test_demo_admin_signs_in_as_superuser(demo, client):
     username, password = DEMO_ADMIN
-    assert client.login(username=username, password=password)
+    assert sign_in(client, username, password)
     assert User.objects.get(username=username).is_superuser
 
 
 def test_demo_manager_reaches_dashboard(demo, client):
-    client.login(username="manager", password="demo-manager")
+    assert sign_in(client, "manager", "demo-manager")
     response = client.get("/")
     assert response.status_code == 200
     assert b"Dashboard" in response.content
