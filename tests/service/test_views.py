@@ -354,3 +354,21 @@ def test_customer_orders_partial_renders_in_one_query(django_assert_num_queries,
 
     assert order.number in html
     assert "DW-1" in html
+
+
+def test_order_page_query_count_stays_flat(
+    client, technician, order, stock_level, parts_product, location, django_assert_max_num_queries
+):
+    for _ in range(3):
+        services.labour_line_add(
+            order=order, actor=technician, description="Work", hours="1", rate="10"
+        )
+        services.part_line_add_from_stock(
+            order=order, actor=technician, product=parts_product, quantity=1, location=location
+        )
+    client.force_login(technician)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(order.get_absolute_url())
+
+    assert len(response.context["part_lines"]) == 3
