@@ -1,7 +1,7 @@
 """Depreciation schedules computed in Decimal cents, with no database access.
 
 Build a BookParams for one asset in one book, then call schedule() for its periods,
-book_value_on() or disposal() for a disposal date, and reschedule() for a change after
+book_value_on() or disposal_gain_loss() for a disposal date, and reschedule() for a change after
 some periods were posted. docs/depreciation.md states every method's formula and source.
 """
 

@@ -36,11 +36,11 @@ class Disposal:
 def book_value_on(params: BookParams, on: date, *, usage=None) -> Decimal:
     """Return the book value of an asset disposed of on `on`.
 
-    The months before the disposal month count in full. The disposal month counts as
-    follows: nothing under the full-month convention and for the yearly methods; half a
-    month under mid-month (the whole half month when it is the last month of the life,
-    nothing when it is the in-service month); under the daily conventions, the days before
-    `on`, as a share of that month's amount rounded half up.
+    The months before the disposal month count in full. For the disposal month itself,
+    straight line under mid-month counts half the month's amount (all of the half month
+    that ends the life, nothing in the in-service month). Under the daily conventions it
+    counts the days before `on`, as a share of that month's amount rounded half up.
+    Every other convention and method counts nothing for the disposal month.
     """
     return params.cost - _accumulated_on(params, on, usage)
 

@@ -59,6 +59,7 @@ class DepreciationInputError(ValueError):
 
 #: Error texts, kept together so that tests can assert them exactly.
 MESSAGES = {
+    "choice": "{field} {value!r} is not valid; use one of {choices}.",
     "not_decimal": "{field} must be a Decimal, an int or a numeric string, got {value!r}; "
     "pass Decimal('{example}') instead of a float.",
     "not_finite": "{field} must be a finite number, got {value}; enter an amount such as {example}.",
@@ -191,13 +192,17 @@ def _set(params: BookParams, name: str, value) -> None:
 
 def validate(params: BookParams) -> None:
     """Check and normalise every field, raising DepreciationInputError on the first bad one."""
-    try:
-        _set(params, "method", Method(params.method))
-        _set(params, "convention", Convention(params.convention))
-        _set(params, "rounding", Rounding(params.rounding))
-        _set(params, "macrs_convention", MacrsConvention(params.macrs_convention))
-    except ValueError as error:
-        raise DepreciationInputError("method", f"{error}; use one of the listed values.") from None
+    choices = (
+        ("method", Method),
+        ("convention", Convention),
+        ("rounding", Rounding),
+        ("macrs_convention", MacrsConvention),
+    )
+    for name, choice in choices:
+        value = getattr(params, name)
+        if value not in choice.__members__.values():
+            raise fail(name, "choice", value=value, choices=", ".join(choice))
+        _set(params, name, choice(value))
     if not isinstance(params.in_service, date):
         raise fail("in_service", "in_service", value=params.in_service)
     _validate_money(params)

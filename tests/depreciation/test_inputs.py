@@ -123,8 +123,11 @@ def test_error_is_a_value_error():
 
 
 def test_unknown_method_rejected():
-    with pytest.raises(DepreciationInputError, match="'linear' is not a valid Method"):
+    with pytest.raises(DepreciationInputError) as raised:
         make(method="linear")
+
+    choices = ", ".join(method.value for method in Method)
+    assert str(raised.value) == message("choice", field="method", value="linear", choices=choices)
 
 
 def test_disposal_before_in_service_rejected():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from depreciation import macrs_tables
-from depreciation.engine import BookParams, Convention, Method, Rounding, schedule
+from depreciation.engine import BookParams, Convention, Method, Rounding, month_period, schedule
 from depreciation.engine.timeline import fiscal_year, month_index
 
 cents = st.integers(min_value=0, max_value=10**9)
@@ -181,3 +181,24 @@ def test_units_of_production_invariants(costs, in_service, total, usage, roundin
     else:
         assert_invariants(params, periods, depreciated)
         assert depreciated <= base
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), method=st.sampled_from(TIME_METHODS))
+def test_month_period_matches_schedule(data, method):
+    params = data.draw(book_params(method))
+    periods = schedule(params)
+    chosen = data.draw(st.sampled_from(periods))
+
+    found = month_period(params, chosen.start.year, chosen.start.month)
+
+    assert found == chosen
+
+
+def test_month_period_outside_schedule_is_none():
+    params = BookParams(
+        method=Method.STRAIGHT_LINE, cost="100.00", in_service=date(2024, 5, 1), life_months=3
+    )
+
+    assert month_period(params, 2024, 4) is None
+    assert month_period(params, 2024, 8) is None
