@@ -1,9 +1,11 @@
 """Changes after posting, and the book value and gain or loss on disposal."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from depreciation.engine import (
     MESSAGES,
@@ -203,3 +205,34 @@ def test_disposal_after_life_leaves_salvage():
     params = straight_line(salvage="500.00")
 
     assert book_value_on(params, date(2030, 1, 1)) == Decimal("500.00")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cost=st.integers(min_value=0, max_value=10**8),
+    added=st.integers(min_value=0, max_value=10**7),
+    life=st.integers(min_value=2, max_value=120),
+    extra_life=st.integers(min_value=0, max_value=60),
+    posted_months=st.integers(min_value=1, max_value=119),
+    method=st.sampled_from([Method.STRAIGHT_LINE, Method.DECLINING_BALANCE]),
+)
+def test_reschedule_ends_at_new_salvage(cost, added, life, extra_life, posted_months, method):
+    posted_months = min(posted_months, life - 1)
+    params = BookParams(
+        method=method, cost=Decimal(cost).scaleb(-2), in_service=date(2024, 1, 1), life_months=life
+    )
+    posted = schedule(params)[posted_months - 1]
+    salvage = (params.cost + Decimal(added).scaleb(-2) - posted.accumulated) / 10
+
+    periods = reschedule(
+        params,
+        posted_through=posted.end,
+        accumulated=posted.accumulated,
+        added_cost=Decimal(added).scaleb(-2),
+        life_months=life + extra_life,
+        salvage=salvage.quantize(Decimal("0.01"), rounding=ROUND_DOWN),
+    )
+
+    assert periods[0].start > posted.end
+    assert all(period.amount >= 0 for period in periods)
+    assert periods[-1].book_value == salvage.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
