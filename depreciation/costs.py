@@ -1,7 +1,7 @@
 """The cost ledger of a unit: entries are added and reversed, never edited or deleted.
 
 Each write is one transaction that locks the unit, so entries of one unit are
-written one at a time, and leaves the entry with the acting user.
+written one at a time. Every entry records the acting user.
 """
 
 import datetime
@@ -106,11 +106,11 @@ def unit_cost_add(
     entry_date: datetime.date,
     note: str = "",
 ) -> UnitCost:
-    """Add one entry to a unit's cost ledger; raises ValidationError naming a bad amount."""
+    """Add one entry to a unit's cost ledger. Raises ValidationError naming a bad amount."""
     amount = clean_amount(amount, kind=kind)
     with transaction.atomic():
-        # The unit lock orders writes to one unit's ledger with its sale and
-        # rentals, so a margin read after a sale sees every earlier entry.
+        # The sale and rental services lock the unit too, so a cost entry and a
+        # sale of the same unit run one after the other.
         Unit.objects.select_for_update().get(pk=unit.pk)
         entry = UnitCost.objects.create(
             unit=unit,

@@ -1,4 +1,4 @@
-"""Forms of the cost, margin, fleet and rental pages; the rules live in the services.
+"""Forms of the cost, margin, fleet and rental pages. The rules live in the services.
 
 Amounts and meter readings are taken as text so that the services report a bad
 value exactly as it was typed.

@@ -83,7 +83,7 @@ class AssetPurpose(models.TextChoices):
 
 
 class AssetPeriod(models.Model):
-    """One period in which the shop holds a unit as an asset instead of stock for sale.
+    """One period in which the shop keeps a unit as an asset instead of stock for sale.
 
     ``started_on`` is the date placed in service that depreciation starts from.
     """

@@ -2,7 +2,7 @@
 
 The unit's ``purpose`` marks a fleet unit (``rental``) or one in internal use
 (``internal``). A fleet unit waiting between rentals keeps the status In stock,
-because the unit workflow has no separate "available for rent" status; every
+because the unit workflow has no separate "available for rent" status. Every
 status change goes through ``units.services.unit_change_status``.
 
 NOTE: ``units.sales.sale_create`` checks only the status, so it still sells a
@@ -361,7 +361,8 @@ def rental_return(
     """Take a rented unit back, record the meter, and put it in stock or up for inspection."""
     meter_in = clean_meter(meter_in)
     with transaction.atomic():
-        # Unit first, then rental: the same order as rental_start, so they cannot deadlock.
+        # The unit is locked before the rental, in the order rental_start uses,
+        # so a return and a new rental of the same unit run one after the other.
         unit = Unit.objects.select_for_update().get(pk=rental.unit_id)
         current = Rental.objects.select_for_update().get(pk=rental.pk)
         if current.returned_on is not None:

@@ -81,7 +81,7 @@ def unit_asset_summary(unit: Unit) -> dict:
 
 
 def _investment_at_sale() -> Coalesce:
-    """The unit's cost entries dated on or before the sale date, summed in SQL."""
+    """Build the SQL expression for the sum of the unit's cost entries up to the sale date."""
     total = (
         UnitCost.objects.filter(unit=OuterRef("unit"), entry_date__lte=OuterRef("sale__sold_on"))
         .order_by()
@@ -213,7 +213,7 @@ def meter_usage(unit: Unit, start: datetime.date, end: datetime.date) -> Decimal
     enforce it), so the result is never negative.
 
     NOTE: readings in different meter units (hours, then km) are subtracted as
-    they are; a unit whose meter unit changed needs its periods split by hand.
+    they are. A unit whose meter unit changed needs its periods split by hand.
     """
     readings = MeterReading.objects.filter(unit=unit).order_by("-read_on", "-pk")
     last = readings.filter(read_on__lte=end).values_list("value", flat=True).first()

@@ -31,7 +31,7 @@ from units.services import UnitError
 
 logger = logging.getLogger(__name__)
 
-#: Most sold lines shown on the margin page; the CSV download holds them all.
+#: Most sold lines shown on the margin page; the CSV download contains every line.
 MARGIN_LINES_SHOWN = 500
 
 
