@@ -74,7 +74,14 @@ def _open_line(unit: Unit) -> SaleLine | None:
     )
 
 
-def _refusal(unit: Unit) -> str:
+def sale_refusal(unit: Unit) -> str | None:
+    """Return why ``unit`` cannot be sold, naming its serial and state, or None when it can.
+
+    The one statement of the selling rule: ``sale_create`` and the counter's
+    scan lookup both call it.
+    """
+    if unit.status in SELLABLE_STATUSES and not unit.installed_in_id:
+        return None
     if unit.status == Status.SOLD:
         line = _open_line(unit)
         if line is not None:
@@ -185,8 +192,9 @@ def sale_create(
         prices = {}
         for line in lines:
             unit = units[line.unit_id]
-            if unit.status not in SELLABLE_STATUSES or unit.installed_in_id:
-                problems.append(ValidationError(_refusal(unit), code="not_sellable"))
+            refusal = sale_refusal(unit)
+            if refusal:
+                problems.append(ValidationError(refusal, code="not_sellable"))
                 continue
             try:
                 prices[unit.pk] = clean_price(line.price, serial=unit.serial)

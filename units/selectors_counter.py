@@ -13,7 +13,7 @@ from django.db.models.functions import Least, Replace
 
 from inventory.models import Party
 from units.models import Ownership, Sale, SaleLine, Unit
-from units.sales import _refusal
+from units.sales import sale_refusal as _sale_rule
 from units.serials import normalize_serial, serial_key
 from units.warranty import WarrantyStatus, warranty_status
 from units.workflow import SELLABLE_STATUSES
@@ -143,9 +143,7 @@ def is_sellable(unit: Unit) -> bool:
 
 def sale_refusal(unit: Unit) -> str | None:
     """Return why ``unit`` cannot be sold, in the words sale_create uses, or None."""
-    # NOTE: units.sales keeps _refusal private. It is reused here so that the scan
-    # page and sale_create word a refusal the same way.
-    return None if is_sellable(unit) else _refusal(unit)
+    return _sale_rule(unit)
 
 
 def lookup_match(unit: Unit) -> dict:
