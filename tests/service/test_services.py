@@ -1,8 +1,12 @@
+import threading
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from inventory import roles
 from inventory.models import StockLevel
 from service import services
 from service.models import LabourLine, OrderStatus, PartLine, ServiceOrder
@@ -509,3 +513,49 @@ def test_unknown_part_serial_is_rejected(order, technician):
     assert caught.value.messages == [
         "Part serial NOPE is not on file. Receive the part into stock first."
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_orders_taking_last_part_at_once(product, parts_product, location):
+    if Group.objects.filter(name__in=roles.ROLE_PERMISSIONS).count() < len(roles.ROLE_PERMISSIONS):
+        roles.sync_roles()
+    clerk = factories.make_user(roles.WAREHOUSE_CLERK)
+    technicians = [factories.make_user(roles.SERVICE_TECHNICIAN) for _ in range(2)]
+    orders = [
+        services.service_order_create(
+            actor=clerk, unit=receive_one(clerk, f"RACE-{n}", product=product), problem="x"
+        )
+        for n in range(2)
+    ]
+    StockLevel.objects.create(product=parts_product, location=location, quantity=1)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def fit(n: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[n] = services.part_line_add_from_stock(
+                order=orders[n],
+                actor=technicians[n],
+                product=parts_product,
+                quantity=1,
+                location=location,
+            )
+        except ValidationError as error:
+            outcomes[n] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    lost = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len([o for o in outcomes if isinstance(o, PartLine)]) == 1
+    assert [error.messages for error in lost] == [
+        ["Not enough PUMP-1 at MAIN: 0 on hand, 1 requested."]
+    ]
+    assert StockLevel.objects.get().quantity == 0
+    assert PartLine.objects.count() == 1
