@@ -5,6 +5,7 @@ a POST, redirects with a message naming the unit and the change.
 """
 
 import logging
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 #: Most sold lines shown on the margin page; the CSV download contains every line.
 MARGIN_LINES_SHOWN = 500
+
+CENT = Decimal("0.01")
 
 
 def _report(request, error: Exception) -> None:
@@ -198,6 +201,11 @@ def margin_report(request):
     return render(request, template, context)
 
 
+def _cents(value: Decimal) -> Decimal:
+    # SQLite returns sums of a subquery without the column's scale.
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _margin_csv(filters: selectors.MarginFilter):
     header = [
         "Sold on",
@@ -216,9 +224,9 @@ def _margin_csv(filters: selectors.MarginFilter):
             line.unit.serial,
             line.unit.product.model_number,
             line.unit.product.category.name,
-            line.price,
-            line.investment,
-            line.margin,
+            _cents(line.price),
+            _cents(line.investment),
+            _cents(line.margin),
         ]
         for line in selectors.margin_lines(filters).iterator(chunk_size=2000)
     )
