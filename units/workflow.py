@@ -9,6 +9,7 @@ from units.models import Status
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.IN_STOCK: frozenset(
         {
+            Status.INSTALLED,
             Status.RESERVED,
             Status.SOLD,
             Status.ON_HOLD,

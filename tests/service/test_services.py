@@ -13,17 +13,10 @@ from service.models import LabourLine, OrderStatus, PartLine, ServiceOrder
 from service.selectors import order_totals
 from tests import factories
 from tests.service.conftest import move, receive_one
-from units import workflow
 from units.models import Ownership, Status, Unit
 from units.services import unit_change_status, unit_mark_damaged
 
 S = OrderStatus
-
-needs_installed_transition = pytest.mark.skipif(
-    not workflow.is_allowed(Status.IN_STOCK, Status.INSTALLED),
-    reason="units.workflow does not yet allow In stock -> Installed as a part",
-)
-
 
 # --- Intake ------------------------------------------------------------------------
 
@@ -436,7 +429,6 @@ def test_cancel_rejected_while_parts_fitted(
 # --- Serialized parts --------------------------------------------------------------
 
 
-@needs_installed_transition
 def test_installed_part_leaves_stock_and_stays_listed(
     order, clerk, technician, counter, board_product, location, customer
 ):
@@ -466,7 +458,6 @@ def test_installed_part_leaves_stock_and_stays_listed(
     assert list(assembly.installed_parts.all()) == [board]
 
 
-@needs_installed_transition
 def test_removing_installed_part_restocks_it(order, clerk, technician, board_product, location):
     bin_location = factories.make_location(name="Bin 4", code="BIN4")
     board = receive_one(clerk, "BRD-0002", product=board_product, location=location)
