@@ -267,3 +267,246 @@ class MeterReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.serial}: {self.value} {self.meter_unit} on {self.read_on}"
+
+
+# --- Depreciation books, entries and monthly runs ----------------------------------------
+# Written only by ``depreciation.books``; the engine in ``depreciation.engine`` computes
+# every amount.
+
+
+class BookMethod(models.TextChoices):
+    STRAIGHT_LINE = "straight_line", "Straight line"
+    DECLINING_BALANCE = "declining_balance", "Declining balance"
+    SUM_OF_YEARS_DIGITS = "sum_of_years_digits", "Sum-of-the-years' digits"
+    UNITS_OF_PRODUCTION = "units_of_production", "Units of production"
+    MACRS = "macrs", "US MACRS (GDS)"
+    CCA = "cca", "Canadian capital cost allowance"
+    PERCENTAGES = "percentages", "Percentages per year"
+
+
+class BookConvention(models.TextChoices):
+    FULL_MONTH = "full_month", "Full month"
+    MID_MONTH = "mid_month", "Mid-month"
+    DAILY = "daily", "Daily over the life"
+    DAILY_PER_YEAR = "daily_per_year", "Daily per fiscal year"
+
+
+class MacrsConventionChoice(models.TextChoices):
+    HALF_YEAR = "half_year", "Half-year"
+    MID_QUARTER = "mid_quarter", "Mid-quarter"
+
+
+class DepreciationBook(models.Model):
+    """One asset unit's depreciation in one book ("company", "tax" ...).
+
+    The parameter fields are those of ``engine.BookParams`` and always hold the
+    current values: a change after posting updates them and sets
+    ``restart_through`` and ``restart_accumulated``, from which later periods
+    are rescheduled (``engine.reschedule``). Posted entries never change.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DISPOSED = "disposed", "Disposed"
+
+    class DisposalKind(models.TextChoices):
+        SALE = "sale", "Sale"
+        SCRAP = "scrap", "Scrap"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="depreciation_books")
+    name = models.CharField(max_length=50)
+    method = models.CharField(max_length=30, choices=BookMethod.choices)
+    in_service = models.DateField()
+    cost = models.DecimalField(max_digits=14, decimal_places=2)
+    salvage = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    life_months = models.PositiveIntegerField(null=True, blank=True)
+    convention = models.CharField(
+        max_length=20, choices=BookConvention.choices, default=BookConvention.FULL_MONTH
+    )
+    #: Declining balance: rate = factor / life in years (2 for double declining balance).
+    factor = models.DecimalField(max_digits=6, decimal_places=3, default=2)
+    switch_to_sl = models.BooleanField(default=False)
+    #: CCA class rate as a fraction (0.2000 for class 8).
+    class_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    macrs_class = models.PositiveSmallIntegerField(null=True, blank=True)
+    macrs_convention = models.CharField(
+        max_length=20,
+        choices=MacrsConventionChoice.choices,
+        default=MacrsConventionChoice.HALF_YEAR,
+    )
+    macrs_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: Percentages method: the share of each fiscal year as decimal strings, like ["40", "60"].
+    percentages = models.JSONField(null=True, blank=True)
+    #: Units of production: the units expected over the life, read from meter readings.
+    total_units = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    #: Last day of the last period posted before the latest change; null when never changed.
+    restart_through = models.DateField(null=True, blank=True)
+    #: Accumulated depreciation posted by ``restart_through``.
+    restart_accumulated = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    disposed_on = models.DateField(null=True, blank=True)
+    disposal_kind = models.CharField(max_length=10, choices=DisposalKind.choices, blank=True)
+    proceeds = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    #: Book value on the disposal date, and proceeds minus it (negative for a loss).
+    disposal_book_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    gain_loss = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "name"]
+        permissions = [
+            ("post_depreciation", "Can post monthly depreciation runs"),
+            ("dispose_assets", "Can record the sale or scrapping of an asset"),
+            ("view_asset_reports", "Can see depreciation, asset register and stock aging reports"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="book_name_unique_per_unit"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="book_cost_not_negative"),
+            models.CheckConstraint(condition=Q(salvage__gte=0), name="book_salvage_not_negative"),
+            models.CheckConstraint(
+                condition=Q(salvage__lte=F("cost")), name="book_salvage_at_most_cost"
+            ),
+            models.CheckConstraint(
+                condition=Q(life_months__isnull=True) | Q(life_months__gt=0),
+                name="book_life_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(life_months__isnull=False)
+                | Q(method__in=["macrs", "percentages", "units_of_production"]),
+                name="book_life_required_for_method",
+            ),
+            models.CheckConstraint(condition=Q(factor__gt=0), name="book_factor_positive"),
+            models.CheckConstraint(
+                condition=Q(status="active", disposed_on__isnull=True, disposal_kind="")
+                | (
+                    Q(status="disposed", disposed_on__isnull=False, gain_loss__isnull=False)
+                    & ~Q(disposal_kind="")
+                ),
+                name="book_disposal_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(disposed_on__isnull=True) | Q(disposed_on__gte=F("in_service")),
+                name="book_disposed_after_in_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(restart_through__isnull=True, restart_accumulated__isnull=True)
+                | Q(restart_through__isnull=False, restart_accumulated__gte=0),
+                name="book_restart_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "in_service"], name="book_status_service_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.serial}: {self.name} book"
+
+
+class BookChange(models.Model):
+    """A prospective change to a book (added cost, new life or salvage), kept as a log."""
+
+    book = models.ForeignKey(DepreciationBook, on_delete=models.PROTECT, related_name="changes")
+    #: The first day the change applies to: the day after the last posted period.
+    effective_on = models.DateField()
+    added_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    old_life_months = models.PositiveIntegerField(null=True, blank=True)
+    new_life_months = models.PositiveIntegerField(null=True, blank=True)
+    old_salvage = models.DecimalField(max_digits=14, decimal_places=2)
+    new_salvage = models.DecimalField(max_digits=14, decimal_places=2)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "pk"]
+        indexes = [models.Index(fields=["book", "effective_on"], name="book_change_book_idx")]
+
+    def __str__(self) -> str:
+        return f"Change to {self.book} from {self.effective_on}"
+
+
+class DepreciationRun(models.Model):
+    """The posting of one calendar month; a month is closed once its run is done."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    #: year * 100 + month, for range filters and ordering.
+    period_key = models.GeneratedField(
+        expression=F("year") * 100 + F("month"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    books_total = models.PositiveIntegerField(default=0)
+    entries_created = models.PositiveIntegerField(default=0)
+    amount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    job = models.ForeignKey(
+        "inventory.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="depreciation_run_month_once"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="depreciation_run_month_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Depreciation run {self.year}-{self.month:02d} ({self.status})"
+
+
+class DepreciationEntry(models.Model):
+    """One book's depreciation for one calendar month; never changed once posted."""
+
+    book = models.ForeignKey(DepreciationBook, on_delete=models.PROTECT, related_name="entries")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    #: year * 100 + month, for range filters and ordering.
+    period_key = models.GeneratedField(
+        expression=F("year") * 100 + F("month"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    accumulated = models.DecimalField(max_digits=14, decimal_places=2)
+    book_value = models.DecimalField(max_digits=14, decimal_places=2)
+    run = models.ForeignKey(DepreciationRun, on_delete=models.PROTECT, related_name="entries")
+
+    class Meta:
+        ordering = ["book", "year", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "year", "month"], name="depreciation_entry_once_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="depreciation_entry_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="depreciation_entry_month_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period_key", "book"], name="depreciation_entry_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book}: {self.year}-{self.month:02d} {self.amount}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from depreciation import views
+from depreciation import views, views_books
 
 app_name = "assets"
 
@@ -16,4 +16,13 @@ urlpatterns = [
     path("internal-use/", views.internal_use_list, name="internal-use"),
     path("rentals/new/", views.rental_create, name="rental-create"),
     path("rentals/<int:pk>/return/", views.rental_return, name="rental-return"),
+    # Depreciation books, monthly runs, disposals and reports.
+    path("units/<int:pk>/books/", views_books.unit_books, name="unit-books"),
+    path("units/<int:pk>/books/add/", views_books.book_add, name="book-add"),
+    path("books/<int:pk>/change/", views_books.book_change, name="book-change"),
+    path("units/<int:pk>/dispose/", views_books.unit_dispose, name="unit-dispose"),
+    path("depreciation/runs/", views_books.run_list, name="run-list"),
+    path("reports/depreciation/", views_books.report_depreciation, name="report-depreciation"),
+    path("reports/register/", views_books.report_register, name="report-register"),
+    path("reports/aging/", views_books.report_aging, name="report-aging"),
 ]

@@ -40,6 +40,13 @@ _ASSETS = [
     "depreciation.view_margin",
     "depreciation.view_assetperiod",
     "depreciation.manage_assets",
+    # Depreciation books, monthly runs, disposals and the asset reports.
+    "depreciation.view_depreciationbook",
+    "depreciation.add_depreciationbook",
+    "depreciation.change_depreciationbook",
+    "depreciation.post_depreciation",
+    "depreciation.dispose_assets",
+    "depreciation.view_asset_reports",
 ]
 #: Technicians and managers move orders through the workshop and add or remove lines.
 _WORKSHOP = [
