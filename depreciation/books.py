@@ -655,11 +655,14 @@ def _entries_for(rows: list[dict], run: DepreciationRun) -> list[DepreciationEnt
 
 
 def run_post(
-    *, run: DepreciationRun, progress: Callable[[int, int], None] | None = None, chunk=RUN_CHUNK
+    *,
+    run: DepreciationRun,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int | None = None,
 ) -> DepreciationRun:
     """Post the run's month for every book without an entry for it, then close the month.
 
-    Books are read and written ``chunk`` at a time, each chunk in one transaction
+    Books are read and written ``chunk`` (default RUN_CHUNK) at a time, each chunk in one transaction
     with ``bulk_create(ignore_conflicts=True)``, so a retry after a failure skips the
     books already posted and never writes an entry twice.
     """
@@ -668,7 +671,7 @@ def run_post(
     done = 0
     if progress:
         progress(0, total)
-    for chunk_ids in _chunks(book_ids, chunk):
+    for chunk_ids in _chunks(book_ids, chunk or RUN_CHUNK):
         with transaction.atomic():
             rows = list(
                 DepreciationBook.objects.filter(pk__in=chunk_ids).values(

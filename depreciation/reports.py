@@ -175,8 +175,10 @@ def asset_register(
         books=Count("pk"),
         cost=Sum("cost_as_of"),
         accumulated=Sum("accumulated_as_of"),
-        book_value=Sum("book_value"),
     )
+    # Summed here, not in SQL: Django does not select the book_value annotation in the
+    # subquery that an aggregate over subquery annotations wraps the rows in.
+    totals["book_value"] = (totals["cost"] or ZERO) - (totals["accumulated"] or ZERO)
     for key in ("cost", "accumulated", "book_value"):
         totals[key] = totals[key] if totals[key] is not None else ZERO
     ordered = rows.select_related("unit", "unit__product").order_by(*REGISTER_SORTS[sort][1])
