@@ -19,6 +19,7 @@ _VIEW_CATALOG = [
     "units.view_receipt",
     "units.view_sale",
     "service.view_serviceorder",
+    "recalls.view_recall",
 ]
 _COUNTER = [
     "inventory.add_party",
@@ -76,6 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_WORKSHOP,
         *_ASSETS,
         "service.change_warranty_serviceorder",
+        # Managers record recalls, place holds and deal with suppliers over RMAs.
+        "recalls.manage_recalls",
+        "recalls.view_rma",
+        "recalls.manage_rmas",
         "units.override_return",
         "inventory.add_product",
         "inventory.change_product",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("service/", include("service.urls")),
     path("assets/", include("depreciation.urls")),
+    path("recalls/", include("recalls.urls")),
     path("jobs/<int:pk>/", job_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/retry/", job_views.job_retry_view, name="job-retry"),
     path("admin/", admin.site.urls),

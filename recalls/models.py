@@ -7,8 +7,8 @@ writes go through ``recalls.services``.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from inventory.models import Party, Product
@@ -66,11 +66,7 @@ class Recall(models.Model):
         return f"Recall {self.reference}"
 
     def get_absolute_url(self) -> str:
-        # The recall pages are not mounted yet; the admin page is used until they are.
-        try:
-            return reverse("recalls:recall-detail", args=[self.pk])
-        except NoReverseMatch:
-            return reverse("admin:recalls_recall_change", args=[self.pk])
+        return reverse("recalls:recall-detail", args=[self.pk])
 
     @property
     def issuer_display(self) -> str:
@@ -267,3 +263,108 @@ class AffectedUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.serial} under {self.recall}"
+
+
+class Rma(models.Model):
+    """A return merchandise authorisation: units sent back to their supplier for credit or exchange.
+
+    Status changes go through ``recalls.rma.rma_change_status``, which follows
+    ``recalls.rma.RMA_TRANSITIONS`` and leaves a history record.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        AUTHORISED = "authorised", "Authorised"
+        SHIPPED = "shipped", "Shipped"
+        RECEIVED_BY_SUPPLIER = "received_by_supplier", "Received by supplier"
+        CREDITED = "credited", "Credited"
+        REPLACED = "replaced", "Replaced"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class ReplacementWarranty(models.TextChoices):
+        CARRY_OVER = "carry_over", "Replacement keeps the faulty unit's remaining warranty"
+        FRESH = "fresh", "Replacement gets a fresh warranty from the exchange date"
+
+    supplier = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="rmas")
+    #: The authorisation number the supplier gives; empty until the supplier answers.
+    supplier_rma_number = models.CharField(max_length=100, blank=True)
+    #: The recall this RMA remedies, when it was started from a recall page.
+    recall = models.ForeignKey(
+        Recall, null=True, blank=True, on_delete=models.PROTECT, related_name="rmas"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.REQUESTED)
+    replacement_warranty = models.CharField(
+        max_length=20, choices=ReplacementWarranty.choices, default=ReplacementWarranty.CARRY_OVER
+    )
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    shipped_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "RMA"
+        verbose_name_plural = "RMAs"
+        permissions = [
+            ("manage_rmas", "Can create RMAs, ship them and record credits and exchanges")
+        ]
+
+    def __str__(self) -> str:
+        return f"RMA {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recalls:rma-detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"RMA-{self.pk:06d}"
+
+
+class RmaLine(models.Model):
+    """One unit on an RMA, with what the supplier gave for it: a credit or a replacement unit."""
+
+    rma = models.ForeignKey(Rma, on_delete=models.PROTECT, related_name="lines")
+    #: The faulty unit sent back.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="rma_lines")
+    #: The recall entry this line remedies; null for a defective unit outside a recall.
+    affected_unit = models.ForeignKey(
+        AffectedUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="rma_lines"
+    )
+    reason = models.TextField()
+    #: The faulty unit's status when the line was created (sold or customer-owned
+    #: for a customer's unit); the replacement takes this status.
+    original_status = models.CharField(max_length=30)
+    #: The unit the supplier sent in exchange; its ``replaces`` is this line.
+    replaced_by = models.OneToOneField(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+    replaced_on = models.DateField(null=True, blank=True)
+    #: The supplier's credit for this unit, as a positive amount; the unit's cost
+    #: ledger gets the same amount as a negative supplier-credit entry.
+    credit_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    credited_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rma", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rma", "unit"], name="rma_line_unit_once_per_rma"),
+            models.CheckConstraint(
+                condition=Q(credit_amount__isnull=True) | Q(credit_amount__gt=0),
+                name="rma_line_credit_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(replaced_by=F("unit")), name="rma_line_not_replaced_by_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.serial} on {self.rma}"

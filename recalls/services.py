@@ -105,6 +105,40 @@ def recall_create(
     return recall
 
 
+#: Fields of a recall that its edit page may change.
+EDITABLE_FIELDS = (
+    "reference",
+    "issuer",
+    "issuer_name",
+    "issued_on",
+    "description",
+    "hazard",
+    "remedy",
+)
+
+
+def recall_update(*, recall: Recall, actor: AbstractBaseUser, **fields: object) -> Recall:
+    """Change a recall's notice details (``EDITABLE_FIELDS``); criteria change separately."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"recall_update cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        current = _locked_recall(recall)
+        for name, value in fields.items():
+            setattr(current, name, value.strip() if isinstance(value, str) else value)
+        if not current.issuer_id and not current.issuer_name.strip():
+            raise ValidationError(
+                {"issuer_name": "Name the issuer: choose a party or type an agency name."},
+                code="issuer_required",
+            )
+        current.full_clean()
+        current._history_user = actor
+        current._change_reason = "Recall details edited"
+        current.save()
+    logger.info("Recall %s: details edited by user %s", current.pk, actor.pk)
+    return current
+
+
 def _clean_listed_serials(raw_serials: Iterable[object]) -> list[str]:
     """Normalise listed serials and drop repeats (compared case-insensitively)."""
     seen: set[str] = set()
