@@ -4,10 +4,8 @@ The unit's ``purpose`` marks a fleet unit (``rental``) or one in internal use
 (``internal``). A fleet unit waiting between rentals keeps the status In stock,
 because the unit workflow has no separate "available for rent" status. Every
 status change goes through ``units.services.unit_change_status``.
-
-NOTE: ``units.sales.sale_create`` checks only the status, so it still sells a
-fleet unit that is in stock between rentals; it must also reject units whose
-purpose is not ``sale``.
+``units.sales.sale_refusal`` rejects a fleet unit in stock between rentals,
+because its purpose is not ``sale``.
 """
 
 import datetime
@@ -274,6 +272,19 @@ def default_meter_unit(unit: Unit) -> str:
     return last.meter_unit if last is not None else MeterUnit.HOURS
 
 
+def _reject_recalled(unit: Unit) -> None:
+    """Raise a ValidationError naming the open recall that blocks the unit, if any.
+
+    Checked before the status, because a held unit's status (On hold) does not
+    say which recall holds it.
+    """
+    from recalls.selectors import recall_block_message, unit_recall_block
+
+    recall = unit_recall_block(unit)
+    if recall is not None:
+        raise ValidationError(recall_block_message("rent", unit, recall), code="recall_hold")
+
+
 def rental_start(
     *,
     actor: AbstractBaseUser,
@@ -307,6 +318,7 @@ def rental_start(
             raise _already_rented(current, open_rental)
         if current.purpose != Purpose.RENTAL:
             raise _error("not_fleet", serial=current.serial)
+        _reject_recalled(current)
         if current.status != Status.IN_STOCK:
             raise _error("not_available", serial=current.serial, state=_state(current))
         _check_not_backwards(current, meter_out, starts_on)

@@ -520,8 +520,13 @@ def part_line_add_from_stock(
 
 
 def _part_unavailable_reason(part: Unit, order: ServiceOrder) -> str | None:
+    from recalls.selectors import recall_block_message, unit_recall_block
+
     if part.pk == order.unit_id:
         return f"Unit {part.serial} is the unit under repair and cannot be fitted into itself."
+    recall = unit_recall_block(part)
+    if recall is not None:
+        return recall_block_message("install", part, recall)
     if part.installed_in_id:
         return (
             f"Part {part.serial} is already installed in {part.installed_in.serial}. "

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from inventory.models import Location, Party, Product
 from units import services
-from units.models import Condition, Ownership, Sale, SaleLine, Status, Unit
+from units.models import Condition, Ownership, Purpose, Sale, SaleLine, Status, Unit
 from units.warranty import warranty_end
 from units.workflow import SELLABLE_STATUSES
 
@@ -74,12 +74,30 @@ def _open_line(unit: Unit) -> SaleLine | None:
     )
 
 
+#: Why a unit held as an asset cannot be sold, by its purpose.
+PURPOSE_REFUSALS = {
+    Purpose.RENTAL: "Unit %(serial)s is in the rental fleet and cannot be sold; "
+    "take it out of the fleet first.",
+    Purpose.INTERNAL: "Unit %(serial)s is in internal use and cannot be sold; "
+    "take it out of internal use first.",
+}
+
+
 def sale_refusal(unit: Unit) -> str | None:
     """Return why ``unit`` cannot be sold, naming its serial and state, or None when it can.
 
     The one statement of the selling rule: ``sale_create`` and the counter's
     scan lookup both call it.
     """
+    from recalls.selectors import recall_block_message, unit_recall_block
+
+    # A recall hold is named before the status, because a held unit's status
+    # (On hold) does not say which recall holds it or why.
+    recall = unit_recall_block(unit)
+    if recall is not None:
+        return recall_block_message("sell", unit, recall)
+    if unit.purpose in PURPOSE_REFUSALS and unit.status in SELLABLE_STATUSES:
+        return PURPOSE_REFUSALS[unit.purpose] % {"serial": unit.serial}
     if unit.status in SELLABLE_STATUSES and not unit.installed_in_id:
         return None
     if unit.status == Status.SOLD:
@@ -417,6 +435,14 @@ def ownership_transfer(
                 code="shop_owned",
                 params={"serial": current.serial},
             )
+        if new_owner is not None:
+            from recalls.selectors import recall_block_message, unit_recall_block
+
+            recall = unit_recall_block(current)
+            if recall is not None:
+                raise ValidationError(
+                    recall_block_message("transfer", current, recall), code="recall_hold"
+                )
         if new_owner is not None and new_owner.pk == current.owner_id:
             raise ValidationError(
                 "Unit %(serial)s already belongs to %(owner)s.",

@@ -256,6 +256,11 @@ def receipt_create(
                 default_user=actor,
                 default_change_reason=f"{reason} on receipt {receipt.number}",
             )
+            # Imported here because recalls imports this module. A unit that an
+            # open recall covers is recorded and put on hold before anyone can sell it.
+            from recalls.services import recall_check_new_units
+
+            recall_check_new_units(unit_ids=receipt.units.values_list("pk", flat=True), actor=actor)
     except IntegrityError:
         # Another clerk stored some of these serials after the check above;
         # name them from the committed data.

@@ -430,11 +430,6 @@ def test_rented_unit_not_sellable(manager, fleet_unit, customer):
     assert fleet_unit.status == Status.RENTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="units.sales.sale_create checks only the status, so it sells a fleet unit "
-    "in stock between rentals; it must reject units whose purpose is not sale",
-)
 def test_fleet_unit_between_rentals_not_sellable(manager, fleet_unit, customer):
     with pytest.raises(ValidationError):
         sale_create(

@@ -41,7 +41,8 @@ def test_matching_adds_only_new_units(clerk):
     make_unit(clerk, "DW-100", "A1")
     recall = make_recall(clerk, [{"products": ["DW-100"]}])
     recall_run_matching(recall=recall, actor=clerk)
-    make_unit(clerk, "DW-100", "A2")
+    # Registered outside a receipt, so receiving does not catch it first.
+    unit_register(actor=clerk, product=product_for("DW-100"), serial="A2", reason="Imported")
 
     added = recall_run_matching(recall=recall, actor=clerk)
 
@@ -227,8 +228,12 @@ def test_new_units_caught_on_arrival(clerk):
     other = make_recall(clerk, [{"products": ["OTHER"]}])
     closed = make_recall(clerk, [{"serial_prefixes": "ABC"}])
     recall_close(recall=closed, actor=clerk)
-    receipt = factories.receive(clerk, ["ABC01000", "ABC02000"], product=product_for("DW-100"))
-    unit_ids = list(receipt.units.values_list("pk", flat=True))
+    unit_ids = [
+        unit_register(
+            actor=clerk, product=product_for("DW-100"), serial=serial, reason="Imported"
+        ).pk
+        for serial in ["ABC01000", "ABC02000"]
+    ]
 
     created = recall_check_new_units(unit_ids=unit_ids, actor=clerk)
 

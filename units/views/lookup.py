@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from recalls.selectors import unit_recall_annotations, unit_recall_facts
 from units import workflow
 from units.forms.lookup import AsOfForm, ChangeProductForm, StatusChangeForm, UnitFilterForm
 from units.models import Unit
@@ -94,7 +95,7 @@ def unit_detail(request, pk: int):
             "receipt",
             "installed_in",
             "installed_in__product",
-        ),
+        ).annotate(**unit_recall_annotations()),
         pk=pk,
     )
     timeline, more = unit_timeline(unit, limit=int((request.GET.get("all") and 10_000) or 100))
@@ -117,5 +118,6 @@ def unit_detail(request, pk: int):
             "product_form": ChangeProductForm(unit=unit),
             "counter": unit_counter_facts(unit, on=timezone.localdate()),
             "service_order_url": f"{SERVICE_ORDER_NEW_PATH}?unit={unit.pk}",
+            "recall_block": unit_recall_facts(unit),
         },
     )

@@ -113,7 +113,24 @@ def _receive(request, form: ReceiptForm) -> Receipt | None:
         )
         % {"number": receipt.number, "count": count, "product": receipt.product.model_number},
     )
+    _warn_recall_holds(request, receipt)
     return receipt
+
+
+def _warn_recall_holds(request, receipt: Receipt) -> None:
+    """Name each open recall that caught units of the new receipt and put them on hold."""
+    from recalls.selectors import receipt_recall_catches
+
+    for reference, held in receipt_recall_catches(list(receipt.units.values_list("pk", flat=True))):
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d unit is under recall %(reference)s and was put on hold.",
+                "%(count)d units are under recall %(reference)s and were put on hold.",
+                held,
+            )
+            % {"count": held, "reference": reference},
+        )
 
 
 @require_GET
