@@ -618,7 +618,10 @@ def _books_to_post(year: int, month: int):
     return (
         DepreciationBook.objects.filter(in_service__lte=end)
         .filter(Q(disposed_on__isnull=True) | Q(disposed_on__gt=end))
-        .exclude(pk__in=DepreciationEntry.objects.filter(year=year, month=month).values("book"))
+        # period_key, not (year, month): the index on (period_key, book) serves it.
+        .exclude(
+            pk__in=DepreciationEntry.objects.filter(period_key=year * 100 + month).values("book")
+        )
     )
 
 
@@ -688,7 +691,7 @@ def run_post(
 
 
 def _run_close(run: DepreciationRun) -> DepreciationRun:
-    figures = DepreciationEntry.objects.filter(year=run.year, month=run.month).aggregate(
+    figures = DepreciationEntry.objects.filter(period_key=run.year * 100 + run.month).aggregate(
         count=Count("pk"), amount=Sum("amount")
     )
     books = _books_to_post(run.year, run.month).count() + figures["count"]

@@ -192,7 +192,11 @@ class DepreciationReportForm(forms.Form):
     end = forms.ChoiceField(label="To month", choices=_month_choices)
     book = forms.ChoiceField(label="Book", required=False)
     category = forms.ModelChoiceField(Category.objects.order_by("name"), required=False)
-    location = forms.ModelChoiceField(Location.objects.order_by("name"), required=False)
+    # A location's label is its path, so its parents are read with it.
+    location = forms.ModelChoiceField(
+        Location.objects.select_related("parent__parent__parent").order_by("name"),
+        required=False,
+    )
     group_by = forms.ChoiceField(
         choices=[(key, label) for key, (label, _, _) in reports.DEPRECIATION_GROUPS.items()]
     )

@@ -195,7 +195,7 @@ def unit_books_summary(unit: Unit) -> dict:
 
     ``books`` lists dicts with ``book``, ``rows`` (posted entries, then the projected
     months, each with ``posted``), ``pending_cost`` and the line chart of book value.
-    Two queries plus one per book for its entries' projection.
+    Three queries, plus the meter readings of units-of-production books.
     """
     from depreciation import charts
 
@@ -284,7 +284,7 @@ def stock_aging(filters: AgingFilter) -> dict:
     from ``received_on`` to the sale date, condition as sold. In stock: units for sale
     owned by the shop, days from ``received_on`` to ``filters.today``. ``sell_through``
     is sold / (sold + in stock) per group. ``slowest`` lists the oldest units in stock.
-    Four queries.
+    Three queries.
     """
     _, id_field, label_field = AGING_GROUPS[filters.group_by]
     sold_days = DaysBetween(F("unit__received_on"), F("sale__sold_on"))

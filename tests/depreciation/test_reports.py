@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def posted(manager):
-    """Two categories and bins, three books, January to March 2025 posted."""
+    """Two categories, three books on two units, January to March 2025 posted."""
     tools = factories.make_category(name="Tools")
     lifts = factories.make_category(name="Lifts")
     drill = factories.make_product(name="Drill", model_number="DR-1", category=tools)

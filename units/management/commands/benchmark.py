@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from units.benchmarking import builder, measure, runner
+from units.benchmarking import builder, depreciation, measure, runner
 
 
 def _sizes(text: str) -> list[int]:
@@ -107,6 +107,7 @@ class Command(BaseCommand):
             build_seconds = round(time.perf_counter() - started, 1)
         logging.getLogger("units.services").setLevel(logging.WARNING)
         figures = measure.measure_all(catalog)
+        figures += depreciation.measure_all(catalog, size)
         result = {
             "size": size,
             "build_seconds": build_seconds,
