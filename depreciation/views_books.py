@@ -52,12 +52,9 @@ def _unit(pk: int) -> Unit:
 
 
 def _books_page(request, unit: Unit, *, book_form=None, change_forms=None, status=200):
-    context = {
-        **reports.unit_books_summary(unit),
-        "book_form": book_form or BookForm(),
-        "change_forms": change_forms or {},
-        "blank_change_form": BookChangeForm(),
-    }
+    context = {**reports.unit_books_summary(unit), "book_form": book_form or BookForm()}
+    for item in context["books"]:
+        item["change_form"] = (change_forms or {}).get(item["book"].pk) or BookChangeForm()
     return render(request, "depreciation/book_list.html", context, status=status)
 
 

@@ -106,7 +106,11 @@ def test_book_rejects_unit_for_sale(manager, product):
     [
         ({"life_months": 0}, "life_months", "The life of 0 months is out of range"),
         ({"life_months": None}, "life_months", "life_months is required for straight_line"),
-        ({"life_months": 12, "salvage": Decimal("5000")}, "salvage", "salvage 5000 is more than cost 1200.00"),
+        (
+            {"life_months": 12, "salvage": Decimal("5000")},
+            "salvage",
+            "salvage 5000 is more than cost 1200.00",
+        ),
         ({"life_months": 12, "cost": Decimal("-1")}, "cost", "cost must be 0 or more, got -1"),
     ],
 )
@@ -382,3 +386,29 @@ def test_book_add_forbidden_to_counter_staff(client, asset):
 
     assert response.status_code == 403
     assert not DepreciationBook.objects.exists()
+
+
+def test_change_form_shows_engine_error(manager_client, manager, book):
+    post_months(manager, (2025, 1))
+
+    response = manager_client.post(
+        reverse("assets:book-change", args=[book.pk]),
+        {"salvage": "5000.00", "reason": "Resale value"},
+    )
+
+    assert response.status_code == 400
+    errors = response.context["books"][0]["change_form"].errors["salvage"]
+    assert "salvage 5000.00 is more than cost 1200.00" in errors[0]
+    book.refresh_from_db()
+    assert book.salvage == 0
+
+
+def test_change_form_records_change(manager_client, book):
+    response = manager_client.post(
+        reverse("assets:book-change", args=[book.pk]),
+        {"life_months": "24", "reason": "Longer use"},
+    )
+
+    assert response.status_code == 302
+    book.refresh_from_db()
+    assert book.life_months == 24
