@@ -655,7 +655,7 @@ def test_unit_page_query_count_is_fixed(
             actor=counter, unit=unit, new_owner=owner, effective_on=TODAY, reason="Passed on"
         )
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         response = counter_client.get(unit.get_absolute_url())
 
     assert len(response.context["counter"].owners) == 5

@@ -125,7 +125,9 @@ def test_unit_detail_query_count_is_fixed(
         services.unit_change_status(
             unit=unit, status=Status.IN_STOCK, actor=clerk, reason=f"Free {n}"
         )
-    with django_assert_max_num_queries(12):
+    # The page gathers counter, service, cost, rental, book and recall facts;
+    # the count stays the same however long the history is.
+    with django_assert_max_num_queries(20):
         clerk_client.get(unit.get_absolute_url())
 
 

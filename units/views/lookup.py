@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from depreciation.reports import unit_books_summary
+from depreciation.selectors import unit_asset_summary
 from recalls.selectors import unit_recall_annotations, unit_recall_facts
+from service.selectors import unit_service_orders
 from units import workflow
 from units.forms.lookup import AsOfForm, ChangeProductForm, StatusChangeForm, UnitFilterForm
 from units.models import Unit
@@ -107,6 +110,9 @@ def unit_detail(request, pk: int):
         request,
         "units/unit_detail.html",
         {
+            **unit_asset_summary(unit),
+            "books": unit_books_summary(unit)["books"],
+            "service_orders": unit_service_orders(unit),
             "unit": unit,
             "timeline": timeline,
             "more_history": more,
