@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from inventory.models import Location, Party, Product
+from service.selectors import customer_service_orders
 from units.models import Receipt, Status, Unit
 from units.selectors_counter import customer_sales, customer_units
 
@@ -59,9 +60,6 @@ def party_list(request):
 def party_detail(request, pk: int):
     """Show a customer: contact details, units owned now and before, sales and service orders."""
     party = get_object_or_404(Party, pk=pk)
-    # The service app adds ServiceOrder.customer with related_name "service_orders".
-    # Until it does, the page says that service orders are not available.
-    orders = getattr(party, "service_orders", None)
     return render(
         request,
         "inventory/party_detail.html",
@@ -69,7 +67,7 @@ def party_detail(request, pk: int):
             "party": party,
             "units": customer_units(party, on=timezone.localdate()),
             "sales": customer_sales(party),
-            "service_orders": list(orders.all()[:100]) if orders is not None else None,
+            "service_orders": customer_service_orders(party),
         },
     )
 
