@@ -80,3 +80,9 @@ def test_job_page_shows_progress_to_its_owner_only(client, user, db):
     )
     client.force_login(make_user(username="other"))
     assert client.get(job.get_absolute_url()).status_code == 403
+
+
+def test_every_job_kind_is_registered_when_apps_load():
+    from inventory.jobs import _HANDLERS
+
+    assert {"depreciation-run", "recall-matching"} <= set(_HANDLERS)
