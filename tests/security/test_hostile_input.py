@@ -1,8 +1,8 @@
 """Hostile text stored through the real services comes back escaped, literal or neutralised.
 
-Every page that shows the text is fetched as a superuser (who may open all of
-them); markup must come back HTML-escaped, PDFs and ZPL must show the text
-literally and CSV cells must not start a spreadsheet formula.
+Every page that shows the text is fetched as a superuser, who may open all of
+them. Markup must come back HTML-escaped, PDFs and ZPL must show the text
+literally, and CSV cells must not start a spreadsheet formula.
 """
 
 import csv
