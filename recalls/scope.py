@@ -285,24 +285,53 @@ def _guarded(guard: str, condition: Range, source: object = None) -> Case:
     )
 
 
+def _prefix_successor(prefix: str) -> str:
+    """Return the smallest string above every string that starts with ``prefix``.
+
+    Valid for byte-wise (code point) order, which ``serial_key`` has: COLLATE
+    "C" on PostgreSQL and the default BINARY collation on SQLite.
+    """
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _range_bounds(criterion: RecallCriterion, prefix: str) -> Q | None:
+    """Return serial_key bounds that every serial in the range lies within, or None.
+
+    The bounds let PostgreSQL read the range from the btree index on
+    serial_key instead of running the guard on every row. With an exact width
+    the digits sort as the numbers do, so the bounds are the first and last
+    serial; otherwise only the prefix can bound them, because ABC950 and
+    ABC000950 are the same number.
+    """
+    if criterion.range_exact_width and criterion.range_width:
+        width = criterion.range_width
+        return Q(
+            serial_key__gte=f"{prefix}{criterion.range_first:0{width}d}",
+            serial_key__lte=f"{prefix}{criterion.range_last:0{width}d}",
+        )
+    if prefix:
+        return Q(serial_key__gte=prefix, serial_key__lt=_prefix_successor(prefix))
+    return None
+
+
 def _range_q(criterion: RecallCriterion) -> Q:
     prefix = serial_key(criterion.range_prefix)
     # The guard admits only a digit string after the prefix whose value has at
     # most 18 significant digits, so the cast below cannot fail or overflow
-    # bigint; leading zeros beyond that are allowed.
-    width = (
-        f"(?=[0-9]{{{criterion.range_width}}}$)"
-        if criterion.range_exact_width and criterion.range_width
-        else ""
-    )
-    guard = f"^{re.escape(prefix)}{width}0*[0-9]{{1,18}}$"
+    # bigint; leading zeros beyond that are allowed. An exact width of up to 18
+    # digits needs no look-ahead, which PostgreSQL's regex engine runs slowly.
+    width = criterion.range_width if criterion.range_exact_width else None
+    if width and width <= 18:
+        digits = f"[0-9]{{{width}}}"
+    elif width:
+        digits = f"(?=[0-9]{{{width}}}$)0*[0-9]{{1,18}}"
+    else:
+        digits = "0*[0-9]{1,18}"
+    guard = f"^{re.escape(prefix)}{digits}$"
     number = Cast(Substr("serial_key", len(prefix) + 1), BigIntegerField())
     q = Q(_guarded(guard, Range(number, (criterion.range_first, criterion.range_last))))
-    if prefix:
-        # The cheap LIKE comes first so most rows skip the regular expression;
-        # a btree index on the "C"-collated serial_key can also serve it.
-        q = Q(serial_key__startswith=prefix) & q
-    return q
+    bounds = _range_bounds(criterion, prefix)
+    return q if bounds is None else bounds & q
 
 
 def _code_q(criterion: RecallCriterion) -> Q:

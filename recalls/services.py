@@ -39,12 +39,38 @@ HOLD_STATUSES = frozenset({Status.IN_STOCK, Status.RESERVED, Status.INSPECTION, 
 _RESTORED_STATUSES = frozenset({Status.DAMAGED, Status.INSPECTION})
 
 
+#: Primary keys per UPDATE ... WHERE id IN (...) statement of ``_bulk_save_entries``.
+_UPDATE_CHUNK = 10_000
+
+
 class RecallError(Exception):
     """A business rule rejected a change to a recall; the message is shown to the user."""
 
 
 class RecallClosedError(RecallError):
     pass
+
+
+def _bulk_save_entries(
+    entries: list[AffectedUnit], fields: list[str], actor: AbstractBaseUser, reason: str
+) -> None:
+    """Write ``fields`` of many entries with one UPDATE per distinct set of values, plus history.
+
+    A hold gives thousands of entries the same few values, and Django's
+    bulk_update builds a CASE branch per row in Python, which took about a
+    second per thousand entries on the benchmark data set.
+    """
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for entry in entries:
+        groups[tuple(getattr(entry, field) for field in fields)].append(entry.pk)
+    for values, pks in groups.items():
+        for start in range(0, len(pks), _UPDATE_CHUNK):
+            AffectedUnit.objects.filter(pk__in=pks[start : start + _UPDATE_CHUNK]).update(
+                **dict(zip(fields, values, strict=True))
+            )
+    AffectedUnit.history.bulk_history_create(
+        entries, batch_size=1000, update=True, default_user=actor, default_change_reason=reason
+    )
 
 
 def _hold_reason(recall: Recall) -> str:
@@ -254,13 +280,11 @@ def _place_holds(recall: Recall, actor: AbstractBaseUser, unit_ids: list[int] | 
     # this recall does not release a hold it did not place.
     for entry in to_hold + already_held:
         entry.remedy_state = AffectedUnit.RemedyState.ON_HOLD
-    bulk_update_with_history(
+    _bulk_save_entries(
         to_hold + already_held,
-        AffectedUnit,
         ["remedy_state", "status_before_hold"],
-        batch_size=1000,
-        default_user=actor,
-        default_change_reason=_hold_reason(recall),
+        actor,
+        _hold_reason(recall),
     )
     return [entry.unit_id for entry in to_hold]
 
@@ -369,14 +393,7 @@ def _release_holds(recall: Recall, actor: AbstractBaseUser) -> list[int]:
         )
     for entry in held:
         entry.remedy_state = AffectedUnit.RemedyState.CLOSED
-    bulk_update_with_history(
-        held,
-        AffectedUnit,
-        ["remedy_state"],
-        batch_size=1000,
-        default_user=actor,
-        default_change_reason=_release_reason(recall),
-    )
+    _bulk_save_entries(held, ["remedy_state"], actor, _release_reason(recall))
     return [unit.pk for unit in released]
 
 

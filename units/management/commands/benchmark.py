@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from units.benchmarking import builder, depreciation, measure, runner
+from units.benchmarking import builder, depreciation, measure, recalls, runner
 
 
 def _sizes(text: str) -> list[int]:
@@ -108,6 +108,7 @@ class Command(BaseCommand):
         logging.getLogger("units.services").setLevel(logging.WARNING)
         figures = measure.measure_all(catalog)
         figures += depreciation.measure_all(catalog, size)
+        figures += recalls.measure_all(catalog)
         result = {
             "size": size,
             "build_seconds": build_seconds,
