@@ -81,13 +81,15 @@ def measure_match(catalog: Catalog) -> Figure:
     return figure
 
 
-def _hold_recall(catalog: Catalog) -> Recall:
-    """Return a recall listing ``HOLD_COUNT`` in-stock serials, which matching then records."""
+def _hold_recall(catalog: Catalog) -> Recall | None:
+    """Return a recall listing ``HOLD_COUNT`` in-stock serials, or None when none is in stock."""
     serials = list(
         Unit.objects.filter(status=Status.IN_STOCK)
         .order_by("pk")
         .values_list("serial", flat=True)[:HOLD_COUNT]
     )
+    if not serials:
+        return None
     recall = _recall(catalog, "hold")
     recall_add_criterion(actor=catalog.user, recall=recall, serials=serials)
     return recall
@@ -107,6 +109,8 @@ def _timed(name: str, call) -> Figure:
 def measure_holds(catalog: Catalog) -> list[Figure]:
     """Time recording and then holding ``HOLD_COUNT`` units, each with its history records."""
     recall = _hold_recall(catalog)
+    if recall is None:
+        return [Figure("recall: hold units with history", note="no unit in stock")]
     record = _timed(
         f"recall: record {HOLD_COUNT:,} listed units",
         lambda: recall_run_matching(recall=recall, actor=catalog.user),
