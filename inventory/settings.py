@@ -97,6 +97,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind pgbouncer in transaction pooling mode, server-side cursors (used by
+# QuerySet.iterator() in CSV exports) must be off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
