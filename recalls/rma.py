@@ -31,25 +31,27 @@ from units.warranty import warranty_end
 
 logger = logging.getLogger(__name__)
 
-S = Rma.Status
+RmaStatus = Rma.Status
 
 #: The RMA workflow: which status may follow which.
 RMA_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REQUESTED: frozenset({S.AUTHORISED, S.CANCELLED}),
-    S.AUTHORISED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.RECEIVED_BY_SUPPLIER}),
-    S.RECEIVED_BY_SUPPLIER: frozenset({S.CREDITED, S.REPLACED}),
-    S.CREDITED: frozenset({S.CLOSED}),
-    S.REPLACED: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-    S.CANCELLED: frozenset(),
+    RmaStatus.REQUESTED: frozenset({RmaStatus.AUTHORISED, RmaStatus.CANCELLED}),
+    RmaStatus.AUTHORISED: frozenset({RmaStatus.SHIPPED, RmaStatus.CANCELLED}),
+    RmaStatus.SHIPPED: frozenset({RmaStatus.RECEIVED_BY_SUPPLIER}),
+    RmaStatus.RECEIVED_BY_SUPPLIER: frozenset({RmaStatus.CREDITED, RmaStatus.REPLACED}),
+    RmaStatus.CREDITED: frozenset({RmaStatus.CLOSED}),
+    RmaStatus.REPLACED: frozenset({RmaStatus.CLOSED}),
+    RmaStatus.CLOSED: frozenset(),
+    RmaStatus.CANCELLED: frozenset(),
 }
 
 #: Statuses in which credits and replacements may be recorded against lines.
-SETTLING_STATUSES = frozenset({S.RECEIVED_BY_SUPPLIER, S.CREDITED, S.REPLACED})
+SETTLING_STATUSES = frozenset(
+    {RmaStatus.RECEIVED_BY_SUPPLIER, RmaStatus.CREDITED, RmaStatus.REPLACED}
+)
 
 #: Statuses of an RMA that still has its units; a unit may be on one such RMA at a time.
-OPEN_STATUSES = frozenset(set(S.values) - {S.CLOSED, S.CANCELLED})
+OPEN_STATUSES = frozenset(set(RmaStatus.values) - {RmaStatus.CLOSED, RmaStatus.CANCELLED})
 
 #: Unit statuses from which a unit can go back to its supplier. A customer's
 #: unit (sold or customer-owned) first moves to the status in ``_COLLECTED_VIA``,
@@ -225,7 +227,7 @@ def rma_create(
 def allowed_next(status: str) -> list[str]:
     """Return the statuses that may follow ``status``, in workflow order."""
     following = RMA_TRANSITIONS.get(status, frozenset())
-    return [value for value in S.values if value in following]
+    return [value for value in RmaStatus.values if value in following]
 
 
 def _send_units_back(rma: Rma, actor: AbstractBaseUser) -> None:
@@ -275,12 +277,12 @@ def rma_change_status(
                 % {
                     "number": current.number,
                     "current": current.get_status_display(),
-                    "target": S(status).label if status in S.values else status,
+                    "target": RmaStatus(status).label if status in RmaStatus.values else status,
                 }
             )
-        if status == S.AUTHORISED and supplier_rma_number.strip():
+        if status == RmaStatus.AUTHORISED and supplier_rma_number.strip():
             current.supplier_rma_number = supplier_rma_number.strip()
-        if status == S.SHIPPED:
+        if status == RmaStatus.SHIPPED:
             if not carrier.strip() or not tracking_number.strip():
                 raise _error("shipping_details")
             current.carrier = carrier.strip()
@@ -311,7 +313,7 @@ def _locked_line(line: RmaLine) -> tuple[Rma, RmaLine]:
 
 def _advance(rma: Rma, status: str, actor: AbstractBaseUser, reason: str) -> None:
     """Move an RMA that the supplier has received on to credited or replaced."""
-    if rma.status == S.RECEIVED_BY_SUPPLIER:
+    if rma.status == RmaStatus.RECEIVED_BY_SUPPLIER:
         rma.status = status
         _save(rma, actor=actor, reason=reason)
 
@@ -376,7 +378,7 @@ def rma_line_record_credit(
         current.credited_on = credited_on
         _save(current, actor=actor, reason=reason)
         _set_remedy(current, AffectedUnit.RemedyState.REFUNDED, actor, reason)
-        _advance(rma, S.CREDITED, actor, reason)
+        _advance(rma, RmaStatus.CREDITED, actor, reason)
     logger.info("RMA %s: line %s credited", rma.pk, current.pk)
     return current
 
@@ -501,7 +503,7 @@ def rma_line_receive_replacement(
 
     The replacement is a new unit of the same product. For a customer's unit it
     goes to that customer with the status the faulty unit had and the warranty
-    that the RMA's ``replacement_warranty`` gives; for a shop unit it is
+    that the RMA's ``replacement_warranty`` gives. For a shop unit it is
     received into stock at ``location``. The faulty unit's owner becomes the
     shop and its warranty ends. A recall entry of the faulty unit becomes
     replaced, and an RMA that the supplier has received becomes replaced.
@@ -535,6 +537,6 @@ def rma_line_receive_replacement(
         reason = f"Replaced by {replacement.serial} on {rma.number}"
         _save(current, actor=actor, reason=reason)
         _set_remedy(current, AffectedUnit.RemedyState.REPLACED, actor, reason)
-        _advance(rma, S.REPLACED, actor, reason)
+        _advance(rma, RmaStatus.REPLACED, actor, reason)
     logger.info("RMA %s: line %s replaced by unit %s", rma.pk, current.pk, replacement.pk)
     return replacement

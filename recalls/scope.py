@@ -300,7 +300,7 @@ def _range_bounds(criterion: RecallCriterion, prefix: str) -> Q | None:
     The bounds let PostgreSQL read the range from the btree index on
     serial_key instead of running the guard on every row. With an exact width
     the digits sort as the numbers do, so the bounds are the first and last
-    serial; otherwise only the prefix can bound them, because ABC950 and
+    serial. Otherwise only the prefix can bound them, because ABC950 and
     ABC000950 are the same number.
     """
     if criterion.range_exact_width and criterion.range_width:
@@ -318,7 +318,7 @@ def _range_q(criterion: RecallCriterion) -> Q:
     prefix = serial_key(criterion.range_prefix)
     # The guard admits only a digit string after the prefix whose value has at
     # most 18 significant digits, so the cast below cannot fail or overflow
-    # bigint; leading zeros beyond that are allowed. An exact width of up to 18
+    # bigint. Leading zeros beyond that are allowed. An exact width of up to 18
     # digits needs no look-ahead, which PostgreSQL's regex engine runs slowly.
     width = criterion.range_width if criterion.range_exact_width else None
     if width and width <= 18:

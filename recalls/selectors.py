@@ -95,7 +95,7 @@ def unit_recall_block(unit: Unit) -> Recall | None:
 
 # --- Blocks on sale, rental, transfer and installation -------------------------------
 
-#: What each blocked action says; ``recall_block_message`` fills in the serial and reference.
+#: Rejection texts per blocked action; ``recall_block_message`` fills in serial and reference.
 BLOCK_MESSAGES = {
     "sell": "Unit %(serial)s is on hold for recall %(reference)s and cannot be sold; "
     "remove it from this sale.",
@@ -156,7 +156,7 @@ def receipt_recall_catches(unit_ids: list[int]) -> list[tuple[str, int]]:
 
 @dataclass(frozen=True)
 class UnitRecallFacts:
-    """What the unit page shows about recalls and RMAs, read from ``unit_recall_annotations``."""
+    """Recall and RMA facts for the unit page, read from ``unit_recall_annotations``."""
 
     #: The open recall that blocks the unit (see ``unit_recall_block``), as id and reference.
     block_recall_id: int | None
