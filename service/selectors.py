@@ -10,6 +10,7 @@ from django.utils import timezone
 from inventory.models import Party
 from service.models import OPEN_STATUSES, LabourLine, OrderStatus, PartLine, ServiceOrder
 from units.models import Unit
+from units.selectors import TimelineEntry
 from units.serials import serial_key
 
 #: Age buckets of the open orders report: label, first day, last day (None: no limit).
@@ -198,3 +199,41 @@ def open_orders_report(today: datetime.date | None = None) -> OpenOrdersReport:
         listed.append((order, age))
     totals = [sum(row.counts[i] for row in rows.values()) for i in range(len(AGE_BUCKETS))]
     return OpenOrdersReport(rows=list(rows.values()), totals=totals, orders=listed)
+
+
+def unit_part_events(unit: Unit) -> list[TimelineEntry]:
+    """Return timeline entries for parts fitted to and removed from ``unit``, in one query.
+
+    Those changes are recorded on the part lines, not in the assembly's own
+    history, so the unit page merges them into its timeline.
+    """
+    lines = (
+        PartLine.objects.filter(order__unit=unit)
+        .select_related("order", "product", "part_unit", "created_by")
+        .order_by("created_at", "pk")
+    )
+    events = []
+    for line in lines:
+        if line.part_unit_id:
+            what = f"{line.product.model_number} {line.part_unit.serial}"
+        else:
+            what = f"{line.quantity} x {line.product.model_number}"
+        order = f"service order {line.order.number}"
+        events.append(
+            TimelineEntry(
+                when=line.created_at,
+                who=line.created_by.get_username(),
+                reason=f"{what} on {order}",
+                kind="Part fitted" if line.part_unit_id else "Part used",
+            )
+        )
+        if line.removed_at:
+            events.append(
+                TimelineEntry(
+                    when=line.removed_at,
+                    who="",
+                    reason=f"{what} taken off {order}",
+                    kind="Part removed",
+                )
+            )
+    return events

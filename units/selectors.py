@@ -124,6 +124,11 @@ _TRACKED_LABELS = {
     "lot": "Lot",
     "received_on": "Received on",
     "manufactured_on": "Manufactured on",
+    "installed_in": "Installed in",
+    "warranty_starts_on": "Warranty starts",
+    "warranty_parts_until": "Parts warranty until",
+    "warranty_labour_until": "Labour warranty until",
+    "extended_warranty_until": "Extended warranty until",
     "notes": "Notes",
 }
 
@@ -166,7 +171,13 @@ def unit_timeline(unit: Unit, *, limit: int = 100) -> tuple[list[TimelineEntry],
         previous = records[index + 1] if index + 1 < len(records) else None
         pairs.append((record, previous))
 
-    ids: dict[str, set] = {"product": set(), "location": set(), "owner": set(), "supplier": set()}
+    ids: dict[str, set] = {
+        "product": set(),
+        "location": set(),
+        "owner": set(),
+        "supplier": set(),
+        "installed_in": set(),
+    }
     for record in records:
         for name in ids:
             value = getattr(record, f"{name}_id")
@@ -180,6 +191,9 @@ def unit_timeline(unit: Unit, *, limit: int = 100) -> tuple[list[TimelineEntry],
     parties = {p.pk: p.name for p in Party.objects.filter(pk__in=party_ids)}
     names["owner"] = parties
     names["supplier"] = parties
+    names["installed_in"] = dict(
+        Unit.objects.filter(pk__in=ids["installed_in"]).values_list("pk", "serial")
+    )
 
     entries = []
     for record, previous in pairs:
@@ -207,6 +221,20 @@ def unit_timeline(unit: Unit, *, limit: int = 100) -> tuple[list[TimelineEntry],
             )
         )
     return entries, more
+
+
+def merge_timeline(
+    entries: list[TimelineEntry], extra: list[TimelineEntry], *, complete: bool
+) -> list[TimelineEntry]:
+    """Merge events kept outside the unit's history (parts fitted to it) into its timeline.
+
+    When the timeline is cut (``complete`` False), extra events older than its
+    oldest entry are left out so the page never shows a gap as if it were empty.
+    """
+    if not complete and entries:
+        oldest = entries[-1].when
+        extra = [entry for entry in extra if entry.when >= oldest]
+    return sorted(entries + extra, key=lambda entry: entry.when, reverse=True)
 
 
 def unit_as_of(unit: Unit, day: datetime.date):

@@ -9,12 +9,13 @@ from django.utils import timezone
 from depreciation.reports import unit_books_summary
 from depreciation.selectors import unit_asset_summary
 from recalls.selectors import unit_recall_annotations, unit_recall_facts
-from service.selectors import unit_service_orders
+from service.selectors import unit_part_events, unit_service_orders
 from units import workflow
 from units.forms.lookup import AsOfForm, ChangeProductForm, StatusChangeForm, UnitFilterForm
 from units.models import Unit
 from units.selectors import (
     DEFAULT_SORT,
+    merge_timeline,
     page_without_count,
     unit_as_of,
     unit_lookup,
@@ -102,6 +103,7 @@ def unit_detail(request, pk: int):
         pk=pk,
     )
     timeline, more = unit_timeline(unit, limit=int((request.GET.get("all") and 10_000) or 100))
+    timeline = merge_timeline(timeline, unit_part_events(unit), complete=not more)
     as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
     past = None
     if as_of_form.is_bound and as_of_form.is_valid():
