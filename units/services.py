@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from inventory.identifiers import check_vin
 from inventory.models import InHouseSerialSequence, Location, Party, Product
@@ -25,6 +25,9 @@ from units.models import Condition, Purpose, Receipt, Status, Unit
 from units.serials import normalize_serial, serial_key, serial_sort_key
 
 logger = logging.getLogger(__name__)
+
+#: Rows per statement in bulk writes.
+BULK_CHUNK = 2000
 
 #: Largest number of serials accepted in one receipt or one range.
 MAX_SERIALS_PER_RECEIPT = 10_000
@@ -533,12 +536,12 @@ def units_bulk_change_status(
         for u in changed:
             u.status = status
             u.updated_at = now
-        bulk_update_with_history(
-            changed,
-            Unit,
-            ["status", "updated_at"],
-            batch_size=1000,
-            default_user=actor,
-            default_change_reason=reason,
-        )
+        # Every unit gets the same values, so one UPDATE per chunk replaces the
+        # per-row CASE that bulk_update builds; the history rows follow in bulk.
+        for start in range(0, len(changed), BULK_CHUNK):
+            chunk = changed[start : start + BULK_CHUNK]
+            Unit.objects.filter(pk__in=[u.pk for u in chunk]).update(status=status, updated_at=now)
+            Unit.history.bulk_history_create(
+                chunk, update=True, default_user=actor, default_change_reason=reason
+            )
     return changed
