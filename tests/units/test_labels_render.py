@@ -72,7 +72,9 @@ def code128_texts(image) -> list[str]:
 def receive_units(user, serials, **product_fields) -> list[Unit]:
     product = factories.make_product(**{"name": "Dishwasher", **product_fields})
     receipt = factories.receive(user, serials, product=product)
-    return list(receipt.units.select_related("product").order_by("pk"))
+    # In the order the serials were given; a receipt stores them in key order.
+    by_serial = {unit.serial: unit for unit in receipt.units.select_related("product")}
+    return [by_serial[serial.strip()] for serial in serials]
 
 
 @pytest.fixture
