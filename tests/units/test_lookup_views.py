@@ -194,3 +194,11 @@ def test_unit_list_names_nested_bins_without_extra_queries(
     with django_assert_max_num_queries(8):
         response = clerk_client.get(reverse("units:unit-list"))
     assert "Store / Shelf / Bin 3" in response.content.decode()
+
+
+def test_scan_choice_shows_warranty_of_each_unit(clerk_client, clerk, units):
+    other = factories.make_product(name="Dryer", model_number="DR-1")
+    factories.receive(clerk, ["SN-10"], product=other)
+    body = clerk_client.get(reverse("units:scan"), {"q": "SN-10"}).content.decode()
+    assert "Warranty today" in body
+    assert body.count("No warranty") == 2

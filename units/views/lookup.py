@@ -27,6 +27,7 @@ from units.selectors import (
 )
 from units.selectors_counter import unit_counter_facts
 from units.views.counter import SERVICE_ORDER_NEW_PATH
+from units.warranty import warranty_status
 
 PER_PAGE = 50
 
@@ -48,6 +49,9 @@ def scan(request):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return render(request, "units/scan_results.html", context, status=400)
+    today = timezone.localdate()
+    for unit in context["exact"] + context["partial"]:
+        unit.warranty_today = warranty_status(unit, today)
     return render(request, "units/scan_results.html", context)
 
 
