@@ -126,6 +126,7 @@ ACCESS: dict[str, dict[str, Rule]] = {
     # Units: finding and viewing.
     "units:unit-list": read(_VIEW_UNIT),
     "units:scan": read(_VIEW_UNIT),
+    "units:unit-export": read(_VIEW_UNIT),
     "units:unit-detail": read(_VIEW_UNIT),
     # Units: corrections.
     "units:unit-change-product": write(perm("units.correct_units")),

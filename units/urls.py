@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import corrections, counter, importing, labels, lookup, receiving
+from units.views import corrections, counter, export, importing, labels, lookup, receiving
 
 app_name = "units"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # Finding and viewing units.
     path("", lookup.unit_list, name="unit-list"),
     path("scan/", lookup.scan, name="scan"),
+    path("export/", export.unit_export, name="unit-export"),
     path("<int:pk>/", lookup.unit_detail, name="unit-detail"),
     # Corrections.
     path("<int:pk>/change-product/", corrections.change_product, name="unit-change-product"),

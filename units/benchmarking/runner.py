@@ -146,6 +146,16 @@ def _cell(value: float | int | None, note: str) -> str:
     return f"{value:,}"
 
 
+def _with_context(cell: str, figure: dict) -> str:
+    """Add the load average and the rows returned, where recorded, to a time cell."""
+    context = []
+    if figure.get("load") is not None:
+        context.append(f"load {figure['load']:.1f}")
+    if figure.get("rows") is not None:
+        context.append(f"{figure['rows']:,} rows")
+    return f"{cell} ({'; '.join(context)})" if context else cell
+
+
 def _ratio(first: float | int | None, last: float | int | None) -> str:
     if not first or last is None:
         return "n/a"
@@ -170,6 +180,8 @@ def format_report(results: list[dict]) -> str:
         figures = [result["figures"][index] for result in results]
         for key, unit in (("median_ms", "ms"), ("queries", "queries")):
             row = [f"{name} ({unit})", *(_cell(f[key], f["note"]) for f in figures)]
+            if key == "median_ms":
+                row[1:] = [_with_context(cell, f) for cell, f in zip(row[1:], figures, strict=True)]
             if len(results) > 1:
                 row.append(_ratio(figures[0][key], figures[-1][key]))
             rows.append(row)
@@ -195,3 +207,11 @@ def format_queries(result: dict) -> str:
         for count, statement in figure["repeated"]:
             lines.append(f"- {figure['name']}, run {count} times: `{_shorten(statement)}`")
     return "\n".join(lines)
+
+
+def format_plans(result: dict) -> str:
+    """Return the EXPLAIN (ANALYZE, BUFFERS) output of each planned query of one size."""
+    blocks = []
+    for name, plan in result.get("plans", {}).items():
+        blocks.append(f"{name}:\n\n```\n{plan}\n```")
+    return "\n\n".join(blocks)

@@ -9,8 +9,9 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.test import Client
 
-from units.benchmarking import builder, depreciation, measure, recalls, runner
+from units.benchmarking import builder, depreciation, measure, recalls, runner, scale
 
 
 def _sizes(text: str) -> list[int]:
@@ -106,14 +107,27 @@ class Command(BaseCommand):
             builder.analyze_tables()
             build_seconds = round(time.perf_counter() - started, 1)
         logging.getLogger("units.services").setLevel(logging.WARNING)
-        figures = measure.measure_all(catalog)
-        figures += depreciation.measure_all(catalog, size)
-        figures += recalls.measure_all(catalog)
+        sections = [
+            lambda: measure.measure_all(catalog),
+            lambda: scale.measure_all(scale_client, catalog),
+            lambda: depreciation.measure_all(catalog, size),
+            lambda: recalls.measure_all(catalog),
+        ]
+        scale_client = Client(HTTP_HOST="localhost")
+        scale_client.force_login(catalog.user)
+        machine = runner.machine_summary()
+        plans = scale.explain_plans(catalog)
+        figures = []
+        for section in sections:
+            # Figures without their own load average get the one before their section.
+            load = scale.load_now()
+            figures += [{"load": load, **figure.as_dict()} for figure in section()]
         result = {
             "size": size,
             "build_seconds": build_seconds,
-            "machine": runner.machine_summary(),
-            "figures": [figure.as_dict() for figure in figures],
+            "machine": machine,
+            "figures": figures,
+            "plans": plans,
         }
         result_path.write_text(json.dumps(result))
 
@@ -128,5 +142,8 @@ class Command(BaseCommand):
             "",
             f"Slowest and repeated queries of one request at {results[-1]['size']:,} units:",
             runner.format_queries(results[-1]),
+            "",
+            f"Query plans at {results[-1]['size']:,} units:",
+            runner.format_plans(results[-1]),
         ]
         return "\n".join(lines)
