@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -37,3 +38,17 @@ def job_retry_view(request, pk: int):
     job = job_retry(job=_visible_job(request, pk))
     messages.info(request, f"Job {job.pk} queued again; finished steps are skipped.")
     return redirect(job)
+
+
+def job_download(request, pk: int):
+    """Send a finished job's output file to the user who started the job, as a download."""
+    job = _visible_job(request, pk)
+    path = job.result.get("file") if job.state == Job.State.SUCCEEDED else None
+    if not path or not default_storage.exists(path):
+        raise Http404("This job has no file to download.")
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=job.result.get("filename", "result"),
+        content_type=job.result.get("content_type", "application/octet-stream"),
+    )

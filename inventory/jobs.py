@@ -11,8 +11,13 @@ in production, the immediate backend (run inside the request) in development.
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -61,6 +66,20 @@ def job_retry(*, job: Job) -> Job:
         logger.info("Job %s: retry queued", job.pk)
     job.refresh_from_db()
     return job
+
+
+def job_store_file(*, job: Job, content: bytes, filename: str, content_type: str) -> dict:
+    """Store a job's output file under a generated name; returns the result fields naming it.
+
+    The file is served only to the job's owner, as a download, by ``job-download``.
+    """
+    path = default_storage.save(f"job-results/{uuid.uuid4().hex}", ContentFile(content))
+    return {
+        "file": path,
+        "filename": filename,
+        "content_type": content_type,
+        "url": reverse("job-download", args=[job.pk]),
+    }
 
 
 def _progress_updater(job_id: int) -> Progress:

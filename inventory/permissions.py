@@ -117,6 +117,7 @@ ACCESS: dict[str, dict[str, Rule]] = {
     "health-ready": read(PUBLIC),
     "job-detail": read(JOB_OWNER),
     "job-retry": post_only(JOB_OWNER),
+    "job-download": read(JOB_OWNER),
     # Catalog.
     "catalog:product-list": read(perm("inventory.view_product")),
     "catalog:product-detail": read(perm("inventory.view_product")),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("recalls/", include("recalls.urls")),
     path("jobs/<int:pk>/", job_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/retry/", job_views.job_retry_view, name="job-retry"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job-download"),
     path("admin/", admin.site.urls),
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),

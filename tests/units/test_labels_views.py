@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from inventory.models import Job
 from tests import factories
 from tests.units.test_labels_render import code128_texts, page_images
 
@@ -212,3 +213,37 @@ def test_print_of_receipt_uses_few_queries(clerk_client, clerk, django_assert_ma
 
 def test_get_on_print_url_not_allowed(clerk_client):
     assert clerk_client.get(PRINT_URL).status_code == 405
+
+
+def test_large_batch_renders_in_background_job(
+    clerk_client, clerk, settings, django_capture_on_commit_callbacks
+):
+    settings.LABEL_BACKGROUND_THRESHOLD = 2
+    receipt = factories.receive(clerk, ["BG-1", "BG-2", "BG-3"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clerk_client.post(PRINT_URL, print_options(receipt=receipt.pk))
+
+    job = Job.objects.get(kind="label-batch")
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+    assert job.actor == clerk
+    download = clerk_client.get(job.result["url"])
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_background_batch_download_is_for_its_owner_only(
+    clerk_client, clerk, client, settings, django_capture_on_commit_callbacks
+):
+    settings.LABEL_BACKGROUND_THRESHOLD = 0
+    receipt = factories.receive(clerk, ["BG-9"])
+    with django_capture_on_commit_callbacks(execute=True):
+        clerk_client.post(PRINT_URL, print_options(receipt=receipt.pk))
+    job = Job.objects.get(kind="label-batch")
+    other = factories.make_user("Warehouse clerk", username="other-clerk")
+    client.force_login(other)
+    assert client.get(job.result["url"]).status_code == 403

@@ -266,7 +266,7 @@ def layout_labels(
     Raises LabelError listing the problems of all labels at once.
     """
     check_dpi(dpi)
-    problems = _option_problems(len(labels), stock, skip, copies)
+    problems = option_problems(len(labels), stock, skip, copies)
     if problems:
         raise LabelError(problems)
     layouts = []
@@ -283,7 +283,7 @@ def layout_labels(
     return layouts
 
 
-def _option_problems(count: int, stock: Stock, skip: int, copies: int) -> list[str]:
+def option_problems(count: int, stock: Stock, skip: int, copies: int) -> list[str]:
     problems = []
     if count == 0:
         problems.append("No units were selected. Choose at least one unit to print labels for.")

@@ -3,15 +3,19 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from inventory.jobs import job_start
 from units.forms.labels import OUTPUT_PDF, LabelPrintForm
-from units.labels import LabelError, labels_for_units, render_pdf, render_zpl
-from units.labels.layout import MAX_LABELS
+from units.jobs import LABEL_JOB, render_labels
+from units.labels import LabelError
+from units.labels.layout import MAX_LABELS, option_problems
+from units.labels.stocks import get_stock
 from units.models import Receipt
 
 logger = logging.getLogger(__name__)
@@ -47,18 +51,20 @@ def label_print(request):
         return _render_form(request, form, status=400)
     options = form.cleaned_data
     units = list(form.selected_units())
-    try:
-        labels = labels_for_units(
-            units, symbology=options["symbology"], qr_base_url=_qr_base_url(request, options)
+    qr_base_url = _qr_base_url(request, options)
+    extension = "pdf" if options["output"] == OUTPUT_PDF else "zpl"
+    if len(units) * options["copies"] > settings.LABEL_BACKGROUND_THRESHOLD:
+        # Options are checked here so that a batch with bad options never reaches the queue.
+        problems = option_problems(
+            len(units), get_stock(options["stock"]), options["skip"], options["copies"]
         )
-        if options["output"] == OUTPUT_PDF:
-            body = render_pdf(
-                labels, options["stock"], options["dpi"], options["skip"], options["copies"]
-            )
-            content_type, extension = "application/pdf", "pdf"
-        else:
-            body = render_zpl(labels, options["stock"], options["dpi"], options["copies"])
-            content_type, extension = "text/plain; charset=utf-8", "zpl"
+        if not problems:
+            return _start_label_job(request, units, options, qr_base_url, extension)
+        for message in problems:
+            form.add_error(None, message)
+        return _render_form(request, form, status=400)
+    try:
+        body, content_type, extension = render_labels(units, options, qr_base_url=qr_base_url)
     except LabelError as error:
         logger.warning("Labels for user %s rejected: %s", request.user.pk, error)
         for message in error.messages:
@@ -74,6 +80,22 @@ def label_print(request):
     filename = _filename(options, len(units), extension)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _start_label_job(request, units, options, qr_base_url: str, extension: str):
+    """Queue a large batch as a background job and show its progress page."""
+    params = {
+        "unit_ids": [unit.pk for unit in units],
+        "qr_base_url": qr_base_url,
+        "filename": _filename(options, len(units), extension),
+        **{key: options[key] for key in ("stock", "dpi", "skip", "copies", "symbology", "output")},
+    }
+    job = job_start(kind=LABEL_JOB, actor=request.user, params=params, total=len(units))
+    request.session[OPTIONS_SESSION_KEY] = {key: options[key] for key in _REMEMBERED}
+    messages.info(
+        request, f"{len(units)} units' labels are being prepared; the download appears here."
+    )
+    return redirect(job)
 
 
 def _qr_base_url(request, options) -> str:
