@@ -43,11 +43,18 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def job_start(*, kind: str, actor: AbstractBaseUser, params: dict, total: int = 0) -> Job:
+def job_start(
+    *,
+    kind: str,
+    actor: AbstractBaseUser,
+    params: dict,
+    total: int = 0,
+    payload: bytes | None = None,
+) -> Job:
     """Create a job and queue it once the caller's transaction commits."""
     if kind not in _HANDLERS:
         raise ValueError(f"No handler is registered for job kind {kind!r}.")
-    job = Job.objects.create(kind=kind, actor=actor, params=params, total=total)
+    job = Job.objects.create(kind=kind, actor=actor, params=params, total=total, payload=payload)
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     logger.info("Job %s: %s queued by user %s", job.pk, kind, actor.pk)
     return job

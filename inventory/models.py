@@ -210,6 +210,9 @@ class Job(models.Model):
     done = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
+    #: Input file of the job (an uploaded import), kept in the database so any
+    #: worker machine can read it.
+    payload = models.BinaryField(null=True, blank=True, editable=False)
     #: The user who started the job; its history records name this user.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs"

@@ -40,3 +40,47 @@ def print_label_batch(job: Job, progress) -> dict:
     )
     result["summary"] = f"{len(units)} units x {params['copies']} copies on {params['stock']}."
     return result
+
+
+IMPORT_JOB = "unit-import"
+
+
+@job_handler(IMPORT_JOB)
+def import_units_job(job: Job, progress) -> dict:
+    """Import a confirmed CSV file in the background, all or nothing as on the page.
+
+    The import is one transaction, so a crash rolls it back and a retry starts over.
+    """
+    from units.importing.report import report_to_dict
+    from units.importing.services import ImportOptions, import_units
+    from units.importing.values import DateOrder
+
+    params = job.params
+    options = ImportOptions(
+        source_format=params["source_format"],
+        encoding=params["encoding"],
+        date_order=DateOrder(params["date_order"]),
+        skip_bad_rows=params["skip_bad_rows"],
+        location_code=params["location_code"],
+        supplier_name=params["supplier_name"],
+    )
+    progress(0, params["planned"])
+    report = import_units(
+        actor=job.actor,
+        data=bytes(job.payload),
+        filename=params["filename"],
+        options=options,
+        dry_run=False,
+    )
+    if report.rejected:
+        count = len(report.bad_rows)
+        rows = "1 row has" if count == 1 else f"{count} rows have"
+        raise ValueError(
+            f"{rows} errors in {params['filename']}, so nothing was stored. "
+            "Upload the file again to see them."
+        )
+    progress(params["planned"], params["planned"])
+    return {
+        "summary": f"{report.units_created} units imported from {params['filename']}.",
+        "report": report_to_dict(report),
+    }

@@ -96,3 +96,39 @@ def test_cancel_discards_upload(clerk_client):
     clerk_client.post(URL, {"action": "cancel"})
     assert not (_pending_folder() / token).exists()
     assert b"Check the file" in clerk_client.get(URL).content
+
+
+def test_large_confirmed_import_runs_as_job(
+    clerk_client, clerk, settings, django_capture_on_commit_callbacks
+):
+    from inventory.models import Job
+
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    upload(clerk_client, GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clerk_client.post(URL, {"action": "confirm"})
+    job = Job.objects.get(kind="unit-import")
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+    assert job.result["summary"] == "2 units imported from units.csv."
+    assert Unit.objects.count() == 2
+    assert {record.history_user for record in Unit.history.all()} == {clerk}
+    assert PENDING_KEY not in clerk_client.session
+
+
+def test_large_import_with_bad_rows_fails_job_and_stores_nothing(
+    clerk_client, settings, django_capture_on_commit_callbacks
+):
+    from inventory.models import Job
+
+    settings.IMPORT_BACKGROUND_ROWS = 0
+    upload(clerk_client, ONE_BAD)
+    with django_capture_on_commit_callbacks(execute=True):
+        clerk_client.post(URL, {"action": "confirm"})
+    job = Job.objects.get(kind="unit-import")
+    assert job.state == Job.State.FAILED
+    assert job.message == (
+        "1 row has errors in units.csv, so nothing was stored. Upload the file again to see them."
+    )
+    assert Unit.objects.count() == 0

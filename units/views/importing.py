@@ -13,12 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from inventory.jobs import job_start
 from units.forms.importing import ImportUploadForm
 from units.importing.mapping import FORMAT_LABELS
 from units.importing.report import LINE_ENDINGS, report_from_dict, report_to_dict
@@ -30,6 +32,7 @@ from units.importing.services import (
     import_units,
 )
 from units.importing.values import DateOrder
+from units.jobs import IMPORT_JOB
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +141,7 @@ def _upload(request):
     request.session[PENDING_KEY] = {
         "token": _save_pending(data),
         "filename": display_name(upload.name),
+        "planned": report.units_planned,
         "options": {
             "source_format": report.source_format.value,
             # The encoding found now is kept, so the confirmed import reads
@@ -186,12 +190,38 @@ def _preview(request, pending: dict):
     )
 
 
+def _start_import_job(request, pending: dict, *, skip_bad_rows: bool | None):
+    """Queue a large confirmed import as a background job and show its progress page."""
+    path = _pending_path(pending)
+    if path is None:
+        request.session.pop(PENDING_KEY, None)
+        messages.error(request, _("The uploaded file has expired. Upload it again."))
+        return redirect("units:import")
+    options = dict(pending["options"])
+    if skip_bad_rows is not None:
+        options["skip_bad_rows"] = skip_bad_rows
+    job = job_start(
+        kind=IMPORT_JOB,
+        actor=request.user,
+        params={**options, "filename": pending["filename"], "planned": pending["planned"]},
+        total=pending["planned"],
+        payload=path.read_bytes(),
+    )
+    _discard_pending(request)
+    logger.info(
+        "Import %s: queued as job %s by user %s", pending["filename"], job.pk, request.user.pk
+    )
+    return redirect(job)
+
+
 def _confirm(request):
     pending = request.session.get(PENDING_KEY)
     if not pending:
         messages.error(request, _("There is no uploaded file waiting. Upload it again."))
         return redirect("units:import")
     skip = request.POST.get("skip_bad_rows") == "1" or None
+    if pending.get("planned", 0) > settings.IMPORT_BACKGROUND_ROWS:
+        return _start_import_job(request, pending, skip_bad_rows=skip)
     report = _run_pending(request, pending, dry_run=False, skip_bad_rows=skip)
     if report is None:
         return redirect("units:import")
