@@ -146,6 +146,8 @@ def test_bulk_status_change_writes_history_per_unit(clerk, product):
         assert latest.status == Status.ON_HOLD
         assert latest.history_change_reason == "Audit"
         assert latest.history_user == clerk
+        assert latest.serial == unit.serial
+        assert latest.history_type == "~"
 
 
 def test_received_on_defaults_to_today(clerk, product, supplier, location):
