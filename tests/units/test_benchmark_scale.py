@@ -12,7 +12,7 @@ from tests import factories
 from units.benchmarking import scale
 from units.benchmarking.builder import build_dataset
 from units.benchmarking.runner import format_report
-from units.history_selectors import units_as_of
+from units.history_selectors import unit_status_counts_as_of, units_as_of
 from units.importing.services import ImportOptions, import_units
 from units.models import Status, Unit
 from units.services import unit_change_status
@@ -73,10 +73,28 @@ def test_units_as_of_skips_deleted_units(two_units):
     assert serials == {"AS-OF-B"}
 
 
-def test_status_counts_as_of(two_units):
-    counts = scale.status_counts_as_of(datetime.date(2026, 3, 11))
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (datetime.date(2026, 3, 1), {}),
+        (datetime.date(2026, 3, 6), {Status.IN_STOCK: 2}),
+        (datetime.date(2026, 3, 11), {Status.DAMAGED: 1, Status.IN_STOCK: 1}),
+    ],
+    ids=["before-any", "both-in-stock", "after-damage"],
+)
+def test_status_counts_as_of(two_units, day, expected):
+    assert unit_status_counts_as_of(day) == expected
 
-    assert counts == {Status.DAMAGED: 1, Status.IN_STOCK: 1}
+
+def test_status_counts_skip_deleted_units(two_units):
+    first, _second = two_units
+    unit_id = first.pk
+    first.delete()
+    Unit.history.model.objects.filter(id=unit_id, history_type="-").update(
+        history_date=datetime.datetime(2026, 3, 12, 12, tzinfo=datetime.UTC)
+    )
+
+    assert unit_status_counts_as_of(datetime.date(2026, 3, 13)) == {Status.IN_STOCK: 1}
 
 
 @postgres_only

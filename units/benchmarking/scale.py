@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from units.benchmarking.builder import Catalog, _column_sql
 from units.benchmarking.measure import REPEATS, Figure, _capture, _median_ms, sample_units
-from units.history_selectors import units_as_of
+from units.history_selectors import unit_status_counts_as_of, units_as_of
 from units.importing.services import ImportOptions, import_units
 from units.models import Unit
 from units.selectors import unit_list, unit_search
@@ -168,16 +168,10 @@ def _timed_calls(figure: ScaleFigure, call: Callable[[int], int], runs: int) -> 
     return figure
 
 
-def status_counts_as_of(day: datetime.date) -> dict[str, int]:
-    """Return the number of units in each status at the start of ``day``."""
-    rows = units_as_of(day).values("status").annotate(units=Count("history_id"))
-    return {row["status"]: row["units"] for row in rows}
-
-
 def measure_as_of() -> ScaleFigure:
     figure = ScaleFigure(f"units per status as of {AS_OF_DAY} (history query)")
     return _timed_calls(
-        figure, lambda _run: sum(status_counts_as_of(AS_OF_DAY).values()), SLOW_REPEATS
+        figure, lambda _run: sum(unit_status_counts_as_of(AS_OF_DAY).values()), SLOW_REPEATS
     )
 
 
