@@ -331,9 +331,46 @@ def service_order_collect(*, order: ServiceOrder, actor: AbstractBaseUser) -> Se
             f"Service order {current.number} is {current.get_status_display().lower()}, "
             "not ready for collection. Mark it ready first."
         )
-    return service_order_change_status(
-        order=current, status=OrderStatus.COLLECTED, actor=actor, reason="Handed to the customer"
-    )
+    with transaction.atomic():
+        collected = service_order_change_status(
+            order=current,
+            status=OrderStatus.COLLECTED,
+            actor=actor,
+            reason="Handed to the customer",
+        )
+        _capitalise_work_on_shop_unit(collected, actor=actor)
+    return collected
+
+
+def _capitalise_work_on_shop_unit(order: ServiceOrder, *, actor: AbstractBaseUser) -> None:
+    """Add the parts and labour of an order on the shop's own unit to the unit's costs.
+
+    Work on stock, rental or internal-use units is part of the shop's
+    investment in them; warranty lines are paid by the manufacturer and are
+    left out, and so is work on customers' units, which the customer pays for.
+    """
+    from depreciation.costs import unit_cost_add
+    from depreciation.models import CostKind
+    from service.selectors import order_totals
+
+    unit = Unit.objects.get(pk=order.unit_id)
+    if unit.owner_id is not None:
+        return
+    totals = order_totals(order)
+    today = timezone.localdate()
+    for kind, amount in (
+        (CostKind.PARTS, totals.parts_charged),
+        (CostKind.LABOUR, totals.labour_charged),
+    ):
+        if amount > 0:
+            unit_cost_add(
+                actor=actor,
+                unit=unit,
+                kind=kind,
+                amount=amount,
+                entry_date=today,
+                note=f"Service order {order.number}",
+            )
 
 
 def service_order_set_warranty(
