@@ -44,9 +44,10 @@ def units_as_of(day: datetime.date) -> QuerySet:
 def unit_status_counts_as_of(day: datetime.date) -> dict[str, int]:
     """Return the number of units in each status at the start of ``day``.
 
-    On PostgreSQL the count runs over the ``DISTINCT ON`` rows themselves.
-    That is about half the time of counting ``units_as_of(day)``, which joins
-    every latest record back to the history table by its primary key.
+    On PostgreSQL the count runs over the ``DISTINCT ON`` rows themselves
+    instead of joining every latest record back to the history table, as
+    counting ``units_as_of(day)`` does. With 5 million history records
+    (docs/benchmarks.md) that took 2.1 s against 5.7 s.
     """
     if connection.vendor != "postgresql":
         rows = units_as_of(day).values("status").annotate(units=Count("history_id"))
