@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory.models import Location, Party
-from recalls.models import AffectedUnit, Rma, RmaLine
+from recalls.models import AffectedUnit, Recall, Rma, RmaLine
 from units import services as unit_services
 from units.models import Ownership, Status, Unit
 from units.warranty import warranty_end
@@ -432,7 +432,13 @@ def _close_ownership(unit: Unit, *, on: datetime.date, owner: Party | None, reas
 def _check_replacement_not_recalled(replacement: Unit, actor: AbstractBaseUser) -> None:
     from recalls.services import recall_check_new_units
 
-    caught = recall_check_new_units(unit_ids=[replacement.pk], actor=actor)
+    # Creating the unit already matched it against the open recalls, so the
+    # entries may exist before this check; a second match only adds new ones.
+    caught = recall_check_new_units(unit_ids=[replacement.pk], actor=actor) or list(
+        AffectedUnit.objects.filter(unit=replacement, recall__status=Recall.Status.OPEN)
+        .select_related("recall")
+        .order_by("pk")
+    )
     if caught:
         raise _error(
             "replacement_recalled",

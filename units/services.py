@@ -72,6 +72,19 @@ def _scope_label(product: Product) -> str:
     return f"product {product.model_number}"
 
 
+def check_open_recalls(unit_ids: list[int], *, actor: AbstractBaseUser | None) -> None:
+    """Match units that have just arrived against every open recall, inside the caller's transaction.
+
+    Every path that creates units calls this, so a unit that an open recall
+    covers is recorded and, when in stock, put on hold before anyone can sell it.
+    """
+    # Imported here because the recalls app imports this module.
+    from recalls.services import recall_check_new_units
+
+    if unit_ids:
+        recall_check_new_units(unit_ids=list(unit_ids), actor=actor)
+
+
 # --- Reading serial lists -------------------------------------------------
 
 _LIST_SEPARATORS = re.compile(r"[\r\n\t]+")
@@ -259,11 +272,7 @@ def receipt_create(
                 default_user=actor,
                 default_change_reason=f"{reason} on receipt {receipt.number}",
             )
-            # Imported here because recalls imports this module. A unit that an
-            # open recall covers is recorded and put on hold before anyone can sell it.
-            from recalls.services import recall_check_new_units
-
-            recall_check_new_units(unit_ids=receipt.units.values_list("pk", flat=True), actor=actor)
+            check_open_recalls([unit.pk for unit in units], actor=actor)
     except IntegrityError:
         # Another clerk stored some of these serials after the check above;
         # name them from the committed data.
@@ -308,9 +317,11 @@ def unit_register(
     try:
         with transaction.atomic():
             unit_save(unit, actor=actor, reason=reason)
+            check_open_recalls([unit.pk], actor=actor)
     except IntegrityError:
         _raise_existing(product, [unit.serial])
         raise
+    unit.refresh_from_db()
     return unit
 
 
@@ -402,6 +413,7 @@ def in_house_units_create(
                     default_user=actor,
                     default_change_reason="In-house serial generated",
                 )
+                check_open_recalls([unit.pk for unit in units], actor=actor)
         except IntegrityError as error:
             raise ValidationError(
                 "In-house serials %(first)s to %(last)s clash with serials already on file. "
@@ -506,9 +518,12 @@ def unit_change_product(
         try:
             with transaction.atomic():
                 unit_save(current, actor=actor, reason=f"Product corrected from {old}: {reason}")
+                # The right product may be under an open recall that the wrong one was not.
+                check_open_recalls([current.pk], actor=actor)
         except IntegrityError:
             _raise_existing(product, [current.serial])
             raise
+    current.refresh_from_db()
     return current
 
 

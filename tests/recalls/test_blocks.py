@@ -16,6 +16,7 @@ from tests import factories
 from tests.recalls.builders import make_recall, make_unit, product_for
 from units import sales
 from units.models import Condition, Ownership, Purpose, Sale, Status, Unit
+from units.services import in_house_units_create
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,61 @@ def test_part_installation_rejects_recalled_part(manager, customer):
     ]
     assert not PartLine.objects.exists()
     assert Unit.objects.get(pk=part.pk).installed_in is None
+
+
+# --- Other ways units arrive ------------------------------------------------------------
+
+
+def test_in_house_units_are_checked_against_open_recalls(manager, location):
+    product = product_for("HT-1")
+    product.in_house_prefix = "HT-"
+    product.in_house_width = 3
+    product.save()
+    make_recall(manager, [{"serials": "HT-002"}], reference="RC-2026-07")
+
+    units = in_house_units_create(actor=manager, product=product, location=location, count=3)
+
+    statuses = {unit.serial: Unit.objects.get(pk=unit.pk).status for unit in units}
+    assert statuses == {
+        "HT-001": Status.IN_STOCK,
+        "HT-002": Status.ON_HOLD,
+        "HT-003": Status.IN_STOCK,
+    }
+
+
+def test_customer_intake_records_unit_under_open_recall(manager):
+    recall = make_recall(manager, [{"serials": "CUST-5"}], reference="RC-2026-08")
+    customer = factories.make_party(name="Gus", is_customer=True)
+
+    unit, created = sales.customer_unit_intake(
+        actor=manager, customer=customer, product=product_for("DW-100"), serial="CUST-5"
+    )
+
+    assert created
+    assert AffectedUnit.objects.get(unit=unit).recall == recall
+    assert unit.status == Status.CUSTOMER_OWNED
+
+
+def test_imported_units_are_checked_against_open_recalls(manager):
+    from units.importing.services import ImportOptions, import_units
+
+    make_recall(manager, [{"serials": "IMP-2"}], reference="RC-2026-09")
+    data = b"serial,model_number,manufacturer\nIMP-1,M1,Acme\nIMP-2,M1,Acme\n"
+
+    import_units(
+        actor=manager, data=data, filename="units.csv", options=ImportOptions(), dry_run=False
+    )
+
+    assert Unit.objects.get(serial="IMP-2").status == Status.ON_HOLD
+    assert Unit.objects.get(serial="IMP-1").status == Status.IN_STOCK
+
+
+def test_unit_moved_to_recalled_product_is_caught(manager):
+    make_recall(manager, [{"products": ["DW-900"]}], reference="RC-2026-10")
+    unit = factories.receive(manager, ["MV-1"], product=product_for("DW-100")).units.get()
+
+    from units.services import unit_change_product
+
+    unit_change_product(unit=unit, product=product_for("DW-900"), actor=manager, reason="Wrong box")
+
+    assert Unit.objects.get(pk=unit.pk).status == Status.ON_HOLD

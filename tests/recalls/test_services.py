@@ -38,11 +38,11 @@ def test_matching_is_idempotent(clerk):
 
 
 def test_matching_adds_only_new_units(clerk):
-    make_unit(clerk, "DW-100", "A1")
-    recall = make_recall(clerk, [{"products": ["DW-100"]}])
+    make_unit(clerk, "DW-100", "A1", lot="L-7")
+    recall = make_recall(clerk, [{"lots": "L-7"}])
     recall_run_matching(recall=recall, actor=clerk)
-    # Registered outside a receipt, so receiving does not catch it first.
-    unit_register(actor=clerk, product=product_for("DW-100"), serial="A2", reason="Imported")
+    # The lot is recorded after arrival, so only a new matching run finds it.
+    make_unit(clerk, "DW-100", "A2", lot="L-7")
 
     added = recall_run_matching(recall=recall, actor=clerk)
 
@@ -235,9 +235,9 @@ def test_new_units_caught_on_arrival(clerk):
         for serial in ["ABC01000", "ABC02000"]
     ]
 
-    created = recall_check_new_units(unit_ids=unit_ids, actor=clerk)
-
-    (entry,) = created
+    # Registering checks the new units; a second check finds nothing new.
+    assert recall_check_new_units(unit_ids=unit_ids, actor=clerk) == []
+    (entry,) = AffectedUnit.objects.filter(unit_id__in=unit_ids)
     assert entry.recall == recall
     assert entry.unit.serial == "ABC01000"
     assert status_of(entry.unit) == Status.ON_HOLD

@@ -45,7 +45,7 @@ from units.importing.values import (
 )
 from units.models import Condition, Status, Unit
 from units.serials import looks_spreadsheet_mangled, normalize_serial, serial_key
-from units.services import assign_serial, existing_serials
+from units.services import assign_serial, check_open_recalls, existing_serials
 
 logger = logging.getLogger(__name__)
 
@@ -636,10 +636,12 @@ class _Importer:
             assign_serial(unit, row.serial)
             unit._change_reason = f"Imported from {self.name} row {row.number}"
             units.append(unit)
-        return bulk_create_with_history(
+        created = bulk_create_with_history(
             units,
             Unit,
             batch_size=1000,
             default_user=actor,
             default_change_reason=f"Imported from {self.name}",
         )
+        check_open_recalls([unit.pk for unit in created], actor=actor)
+        return created
