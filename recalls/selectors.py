@@ -250,11 +250,16 @@ def recall_list(*, query: str = "", status: str = "") -> QuerySet[Recall]:
         )
     if status:
         recalls = recalls.filter(status=status)
-    return recalls.select_related("issuer").annotate(
-        affected_count=Count("affected_units"),
-        open_count=Count(
-            "affected_units", filter=Q(affected_units__remedy_state__in=UNRESOLVED_STATES)
-        ),
+    # Aggregating queries drop Meta.ordering, so the page order is stated here.
+    return (
+        recalls.select_related("issuer")
+        .annotate(
+            affected_count=Count("affected_units"),
+            open_count=Count(
+                "affected_units", filter=Q(affected_units__remedy_state__in=UNRESOLVED_STATES)
+            ),
+        )
+        .order_by("-issued_on", "-pk")
     )
 
 
