@@ -170,25 +170,44 @@ def clean_serials(raw_serials: Iterable[object]) -> list[str]:
     return cleaned
 
 
+def _ids_with_keys(scope: str, keys: list[str]) -> list[int]:
+    """Return the ids of units in ``scope`` whose serial key is one of ``keys``.
+
+    On PostgreSQL ``serial_key IN (...)`` is planned on the trigram index, which
+    supports equality, and with keys full of common trigrams such as "000" one
+    check of 10,000 serials took half a minute at a million units. A join on the
+    array makes PostgreSQL probe the btree unique index once per key instead.
+    """
+    if not keys:
+        return []
+    if connection.vendor != "postgresql":
+        return list(
+            Unit.objects.filter(serial_scope=scope, serial_key__in=keys).values_list(
+                "pk", flat=True
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT unit.id FROM units_unit AS unit "
+            'JOIN unnest(%s::text[]) AS wanted(key) ON unit.serial_key = wanted.key COLLATE "C" '
+            "WHERE unit.serial_scope = %s",
+            [list(keys), scope],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def existing_serials(product: Product, serials: Sequence[str]) -> list[str]:
     """Return the serials of ``serials`` that already exist in product's uniqueness scope."""
-    keys = [serial_key(s) for s in serials]
-    found = set(
-        Unit.objects.filter(serial_scope=serial_scope(product), serial_key__in=keys).values_list(
-            "serial_key", flat=True
-        )
-    )
+    ids = _ids_with_keys(serial_scope(product), [serial_key(s) for s in serials])
+    found = set(Unit.objects.filter(pk__in=ids).values_list("serial_key", flat=True))
     return [s for s in serials if serial_key(s) in found]
 
 
 def existing_units(product: Product, serials: Sequence[str]) -> list[Unit]:
     """Return the units with these serials in product's uniqueness scope (serials normalised here)."""
     keys = [serial_key(normalize_serial(s)) for s in serials]
-    return list(
-        Unit.objects.filter(serial_scope=serial_scope(product), serial_key__in=keys).select_related(
-            "product", "owner"
-        )
-    )
+    ids = _ids_with_keys(serial_scope(product), keys)
+    return list(Unit.objects.filter(pk__in=ids).select_related("product", "owner"))
 
 
 def _raise_existing(product: Product, serials: Sequence[str]) -> None:
