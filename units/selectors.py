@@ -96,6 +96,22 @@ def unit_list(*, filters: dict, sort: str = DEFAULT_SORT) -> QuerySet[Unit]:
     return _with_relations(queryset).order_by(*order)
 
 
+#: Sorts whose Next link continues after the last row instead of using OFFSET.
+KEYSET_SORTS = {"serial": "gt", "-serial": "lt"}
+
+
+def after_cursor(queryset: QuerySet[Unit], *, sort: str, key: str, unit_id: int) -> QuerySet[Unit]:
+    """Return the rows after (serial_sort, id) = (key, unit_id) in the order of ``sort``.
+
+    OFFSET makes PostgreSQL read and sort every row before the page; a keyset
+    condition lets the (..., serial_sort, id) indexes start at the cursor.
+    """
+    op = KEYSET_SORTS[sort]
+    return queryset.filter(
+        Q(**{f"serial_sort__{op}": key}) | Q(serial_sort=key, **{f"pk__{op}": unit_id})
+    )
+
+
 def page_without_count(queryset: QuerySet, *, page: int, per_page: int) -> tuple[list, bool]:
     """Return one page of rows and whether a next page exists, without COUNT(*).
 

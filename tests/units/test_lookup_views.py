@@ -202,3 +202,29 @@ def test_scan_choice_shows_warranty_of_each_unit(clerk_client, clerk, units):
     body = clerk_client.get(reverse("units:scan"), {"q": "SN-10"}).content.decode()
     assert "Warranty today" in body
     assert body.count("No warranty") == 2
+
+
+@pytest.mark.parametrize("sort", ["serial", "-serial"])
+def test_next_links_walk_the_list_like_page_numbers(clerk_client, clerk, product, sort):
+    import re
+    from html import unescape
+
+    serials = [f"K-{n}" for n in range(1, 121)] + ["K-7a", "K-007"]
+    factories.receive(clerk, serials, product=product)
+    url = reverse("units:unit-list")
+
+    walked, link = [], f"?sort={sort}"
+    while link:
+        response = clerk_client.get(url + link)
+        walked.extend(u.serial for u in response.context["units"])
+        found = re.search(r'href="(\?[^"]*)" rel="next"', response.content.decode())
+        link = unescape(found.group(1)) if found else None
+        if link:
+            assert "after_key=" in link
+
+    by_page = []
+    for page in (1, 2, 3):
+        response = clerk_client.get(url, {"sort": sort, "page": page})
+        by_page.extend(u.serial for u in response.context["units"])
+    assert walked == by_page
+    assert len(walked) == 122

@@ -31,6 +31,10 @@ class UnitFilterForm(forms.Form):
         choices=[(key, key) for key in SORT_FIELDS], required=False, initial=DEFAULT_SORT
     )
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    #: Keyset cursor of the Next link when sorting by serial: the last row's
+    #: sort key and id, so a deep page costs what the first page costs.
+    after_key = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    after_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_owner(self):
         value = self.cleaned_data["owner"].strip()

@@ -1,5 +1,7 @@
 """Finding units: the scan box, the unit list and the unit page."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from units.forms.lookup import AsOfForm, ChangeProductForm, StatusChangeForm, Un
 from units.models import Unit
 from units.selectors import (
     DEFAULT_SORT,
+    KEYSET_SORTS,
+    after_cursor,
     merge_timeline,
     page_without_count,
     unit_as_of,
@@ -63,11 +67,20 @@ def unit_list(request):
         filters = form.cleaned_data
         sort = filters.get("sort") or DEFAULT_SORT
         page = filters.get("page") or 1
-    units, has_next = page_without_count(
-        select_units(filters=filters, sort=sort), page=page, per_page=PER_PAGE
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    units_query = select_units(filters=filters, sort=sort)
+    keyset = sort in KEYSET_SORTS
+    if keyset and filters.get("after_key") and filters.get("after_id"):
+        units_query = after_cursor(
+            units_query, sort=sort, key=filters["after_key"], unit_id=filters["after_id"]
+        )
+        units, has_next = page_without_count(units_query, page=1, per_page=PER_PAGE)
+    else:
+        units, has_next = page_without_count(units_query, page=page, per_page=PER_PAGE)
+    query = _without(request.GET, "page", "after_key", "after_id")
+    next_query = f"page={page + 1}"
+    if keyset and units:
+        last = units[-1]
+        next_query += "&" + urlencode({"after_key": last.serial_sort, "after_id": last.pk})
     return render(
         request,
         "units/unit_list.html",
@@ -77,8 +90,9 @@ def unit_list(request):
             "page": page,
             "has_next": has_next,
             "sort": sort,
-            "base_query": query.urlencode(),
-            "sort_query": _without(request.GET, "sort", "page"),
+            "base_query": query,
+            "next_query": next_query,
+            "sort_query": _without(request.GET, "sort", "page", "after_key", "after_id"),
         },
     )
 
