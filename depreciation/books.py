@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 #: Largest amount a book accepts; the columns hold more, the cost ledger no more than this.
 MAX_AMOUNT = Decimal("9999999999.99")
-#: Longest life accepted, 100 years: the engine builds one row per month of the life.
+#: Maximum life accepted, 100 years, because the engine builds one row per month of the life.
 MAX_LIFE_MONTHS = 1200
 #: Books loaded, computed and written per transaction in a monthly run.
 RUN_CHUNK = 2000

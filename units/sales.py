@@ -74,7 +74,7 @@ def _open_line(unit: Unit) -> SaleLine | None:
     )
 
 
-#: Why a unit held as an asset cannot be sold, by its purpose.
+#: Refusal message for a unit kept as an asset, by its purpose.
 PURPOSE_REFUSALS = {
     Purpose.RENTAL: "Unit %(serial)s is in the rental fleet and cannot be sold; "
     "take it out of the fleet first.",

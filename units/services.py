@@ -268,8 +268,8 @@ def receipt_create(
                 created_by=actor,
             )
             units = []
-            # Inserting in key order makes two overlapping receipts wait on each
-            # other's unique-index entries in the same order, so they cannot deadlock.
+            # Two overlapping receipts insert their keys in the same order, so the
+            # second waits on the first at the first shared key instead of deadlocking.
             for serial in sorted(cleaned, key=serial_key):
                 unit = Unit(
                     product=product,
@@ -463,8 +463,8 @@ def unit_change_status(
     if not reason:
         raise ValidationError("Give a reason for the change.", code="reason_required")
     with transaction.atomic():
-        # Locking the row serialises concurrent changes: the second waits and
-        # then sees the first one's status.
+        # The row lock serialises concurrent changes: the second waits and
+        # then reads the status the first one wrote.
         current = _locked(unit)
         if current.status == status and not changes:
             return current

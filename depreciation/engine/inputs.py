@@ -24,7 +24,7 @@ class Method(enum.StrEnum):
 
 
 class Convention(enum.StrEnum):
-    """How straight line treats the first and last month of the life."""
+    """Convention for the first and last month of a straight-line life."""
 
     #: The in-service month is a full month and the life ends after life_months months.
     FULL_MONTH = "full_month"
